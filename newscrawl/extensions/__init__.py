@@ -1,0 +1,1 @@
+"""Crawl-wide components that listen to signals (run report, ...)."""

@@ -1,0 +1,81 @@
+"""The records newscrawl exports.
+
+`Article` is the analysts' contract: its fields, in this order, are the keys of every
+JSON Lines record. `newscrawl/schema/article.schema.json` publishes the same contract
+as JSON Schema; `tests/test_schema.py` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+#: Paragraphs inside `Article.body` are separated by exactly this string.
+PARAGRAPH_SEPARATOR = "\n\n"
+
+#: Which extractor produced the body (and whether the page's markup was recognised).
+EXTRACTION_PATHS = ("current-layout", "legacy-layout", "structured-data", "generic-fallback")
+
+
+@dataclass
+class Article:
+    """One news article, cleaned.
+
+    Dates are ISO 8601 strings with their UTC offset (the site publishes in +07:00).
+    `body` holds the story's paragraphs, subheadings and list items in reading
+    order, separated by one blank line.
+    """
+
+    url: str
+    section: str
+    title: str
+    summary: str | None
+    authors: list[str]
+    published_at: str | None
+    modified_at: str | None
+    tags: list[str]
+    image_url: str | None
+    body: str
+    word_count: int
+    is_premium: bool
+    is_truncated: bool
+    language: str
+    crawled_at: str
+    extraction_path: str
+    version: int = 1
+    content_hash: str = ""
+    quality_flags: list[str] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.body)
+
+    @paragraphs.setter
+    def paragraphs(self, paragraphs: list[str]) -> None:
+        self.body = join_paragraphs(paragraphs)
+        self.word_count = count_words(self.body)
+
+    def flag(self, name: str) -> None:
+        if name not in self.quality_flags:
+            self.quality_flags.append(name)
+
+
+def split_paragraphs(body: str) -> list[str]:
+    return [p for p in body.split(PARAGRAPH_SEPARATOR) if p.strip()]
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    return PARAGRAPH_SEPARATOR.join(p for p in paragraphs if p.strip())
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def content_hash(article: Article) -> str:
+    """SHA-256 over what a reader sees: a correction to any of it changes the hash."""
+    digest = hashlib.sha256()
+    for part in (article.title, article.summary or "", article.body):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()

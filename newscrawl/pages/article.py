@@ -1,0 +1,307 @@
+"""Article page: one response in, one raw `Article` out.
+
+Each field is read from the best source the page has, in this order: JSON-LD, then
+Open Graph / <meta>, then the page's own markup (current layout, then the 2016-2022
+layout). The body comes from the current layout's container, else the older layout's,
+else JSON-LD `articleBody`, else a generic densest-text-block fallback; the record's
+`extraction_path` says which. The body returned here is raw: the pipelines restore the
+drop-cap letter, remove boilerplate and repeats, and validate.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from newscrawl.items import Article, count_words, join_paragraphs
+from newscrawl.pages.blocks import is_furniture, text_blocks
+from newscrawl.pages.fields import (
+    clean_title,
+    isoformat,
+    parse_human_datetime,
+    parse_iso_datetime,
+    primary_language,
+    split_byline,
+    split_keywords,
+    unique,
+)
+from newscrawl.pages.structured import as_names, as_text, find_article_jsonld, meta_content
+from newscrawl.text import clean_text
+from newscrawl.urls import article_identity, strip_tracking
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from scrapy.http import TextResponse
+
+
+class PageParseError(Exception):
+    """The response is not an article page we can extract; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Body containers, by layout, most specific first.
+CURRENT_BODY = ("div.tjp-single__content", "[class*='tjp-single__content']")
+LEGACY_BODY = ("div.detailNews", "div.news-content", "div.show-define-text", "div#news-content")
+CURRENT_TITLE = ("h1.tjp-title--single", "h1.tjp-title", ".tjp-single__head h1")
+LEGACY_TITLE = ("h1.title-large", ".title-large", "h1.title")
+CURRENT_HEAD = "div.tjp-single__head"
+BYLINE = (".tjp-meta__label", ".tjp-author", ".author", "span.name-author", ".byline")
+DATE_LINES = (".created", ".tjp-meta__date", "span.day", ".date")
+PAYWALL = re.compile(r"(?:^|[\s_-])(?:tjp-paywall|paywall|premium-wall|subscribe-wall)(?:$|[\s_-])")
+PREMIUM_BADGE = (".tjp-premium", ".premium-badge", ".badge-premium", "[class*='premium']")
+GENERIC_MIN_CHARS = 200
+
+
+def _is_paywall(element: HtmlElement) -> bool:
+    return bool(PAYWALL.search(f" {element.get('class', '')} {element.get('id', '')} ".lower()))
+
+
+class ArticlePage:
+    """Extract an `Article` from an article response.
+
+    `section` is the listing the article was found in; `fetched_at` the moment the
+    response arrived (both come from the spider so the page object stays pure).
+    """
+
+    def __init__(self, response: TextResponse, *, section: str, fetched_at: datetime) -> None:
+        self.response = response
+        self.section = section
+        self.fetched_at = fetched_at
+
+    # --- sources ----------------------------------------------------------------------
+    @cached_property
+    def _jsonld_and_problems(self) -> tuple[dict[str, Any], list[str]]:
+        node, problems = find_article_jsonld(self.response.selector)
+        return node or {}, problems
+
+    @property
+    def jsonld(self) -> dict[str, Any]:
+        return self._jsonld_and_problems[0]
+
+    @property
+    def problems(self) -> list[str]:
+        """Non-fatal problems met while reading the page (malformed JSON-LD, ...)."""
+        return self._jsonld_and_problems[1]
+
+    def _meta(self, *names: str) -> str | None:
+        return meta_content(self.response.selector, *names)
+
+    def _first_text(self, selectors: tuple[str, ...]) -> str | None:
+        for css in selectors:
+            for element in self.response.css(css):
+                text = clean_text(" ".join(element.css("::text").getall()))
+                if text:
+                    return text
+        return None
+
+    # --- fields -----------------------------------------------------------------------
+    @cached_property
+    def url(self) -> str:
+        for candidate in (
+            self.response.xpath('//link[@rel="canonical"]/@href').get(),
+            self._meta("og:url"),
+            as_text(self.jsonld.get("mainEntityOfPage")),
+            as_text(self.jsonld.get("url")),
+        ):
+            if candidate and candidate.strip().startswith(("http://", "https://", "/")):
+                return article_identity(self.response.urljoin(candidate.strip()))
+        return article_identity(strip_tracking(self.response.url))
+
+    @cached_property
+    def title(self) -> str | None:
+        for raw in (
+            as_text(self.jsonld.get("headline")),
+            self._meta("og:title", "twitter:title"),
+            self._first_text(CURRENT_TITLE + LEGACY_TITLE),
+            self.response.xpath("//title/text()").get(),
+        ):
+            title = clean_title(raw)
+            if title and len(title) > 1:
+                return title
+        return None
+
+    @cached_property
+    def summary(self) -> str | None:
+        markup = self._standfirst_markup()
+        for raw in (
+            as_text(self.jsonld.get("description")),
+            self._meta("og:description", "description", "twitter:description"),
+        ):
+            text = clean_text(raw or "")
+            # A teaser cut short with an ellipsis is not the standfirst; the markup has it whole.
+            if text and not (markup and text.endswith(("...", "\u2026"))):
+                return text
+        return markup
+
+    def _standfirst_markup(self) -> str | None:
+        head = self.response.css(CURRENT_HEAD)
+        if not head:
+            return None
+        for paragraph in head.css("p, .tjp-single__head-desc, .tjp-summary, .standfirst"):
+            classes = paragraph.attrib.get("class", "")
+            if any(word in classes for word in ("meta", "date", "created", "author", "breadcrumb")):
+                continue
+            text = clean_text(" ".join(paragraph.css("::text").getall()))
+            if len(text) > 30:
+                return text
+        return None
+
+    @cached_property
+    def authors(self) -> list[str]:
+        names: list[str] = []
+        for name, is_org in as_names(self.jsonld.get("author")):
+            names.extend(split_byline(name, organisation=is_org))
+        if not names:
+            raw = self._meta("author", "article:author", "dc.creator")
+            if raw and not raw.startswith(("http://", "https://")):
+                names = split_byline(raw)
+        if not names:
+            byline = self._first_text(BYLINE)
+            if byline:
+                names = split_byline(byline)
+        return unique(names)
+
+    def _markup_dates(self) -> list[str]:
+        lines = []
+        for css in DATE_LINES:
+            lines.extend(clean_text(" ".join(e.css("::text").getall())) for e in self.response.css(css))
+        lines.extend(self.response.xpath("//time/@datetime").getall())
+        return [line for line in lines if line]
+
+    @cached_property
+    def published(self) -> datetime | None:
+        iso = parse_iso_datetime(as_text(self.jsonld.get("datePublished"))) or parse_iso_datetime(
+            self._meta("article:published_time", "datePublished", "pubdate", "publish-date")
+        )
+        if iso:
+            return iso
+        lines = self._markup_dates()
+        # "Published on 2025-04-08T16:06:36+07:00" beats "Published on Apr. 8, 2025",
+        # which beats the day shown at the top of the page.
+        for line in lines:
+            if "publish" in line.lower() and parse_iso_datetime(line):
+                return parse_iso_datetime(line)
+        for line in lines:
+            if parse_iso_datetime(line):
+                return parse_iso_datetime(line)
+        for line in lines:
+            if "publish" in line.lower() and parse_human_datetime(line):
+                return parse_human_datetime(line)
+        for line in lines:
+            if parse_human_datetime(line):
+                return parse_human_datetime(line)
+        return None
+
+    @cached_property
+    def modified(self) -> datetime | None:
+        return parse_iso_datetime(as_text(self.jsonld.get("dateModified"))) or parse_iso_datetime(
+            self._meta("article:modified_time", "og:updated_time", "dateModified")
+        )
+
+    @cached_property
+    def tags(self) -> list[str]:
+        keywords = self.jsonld.get("keywords")
+        tags = split_keywords(keywords if isinstance(keywords, (str, list)) else None)
+        return tags or split_keywords(self._meta("keywords", "news_keywords"))
+
+    @cached_property
+    def image_url(self) -> str | None:
+        raw = as_text(self.jsonld.get("image")) or self._meta("og:image", "twitter:image")
+        return self.response.urljoin(raw) if raw else None
+
+    @cached_property
+    def language(self) -> str:
+        return (
+            primary_language(as_text(self.jsonld.get("inLanguage")))
+            or primary_language(self.response.xpath("/html/@lang").get())
+            or primary_language(self._meta("og:locale", "language"))
+            or "en"
+        )
+
+    @cached_property
+    def is_premium(self) -> bool:
+        free = self.jsonld.get("isAccessibleForFree")
+        if isinstance(free, str):
+            free = free.strip().lower() not in ("false", "0", "no")
+        if free is False:
+            return True
+        head = self.response.css(CURRENT_HEAD) or self.response
+        return any(
+            "premium" in clean_text(" ".join(e.css("::text").getall())).lower()
+            for css in PREMIUM_BADGE
+            for e in head.css(css)
+        )
+
+    # --- body -------------------------------------------------------------------------
+    def _container(self, selectors: tuple[str, ...]) -> HtmlElement | None:
+        for css in selectors:
+            found = self.response.css(css)
+            if found:
+                return found[0].root  # type: ignore[no-any-return]
+        return None
+
+    def _generic_container(self) -> HtmlElement | None:
+        """The element whose direct <p> children hold the most text."""
+        best, best_chars = None, 0
+        for parent in self.response.xpath("//body//*[p]"):
+            element = parent.root
+            if any(is_furniture(a) for a in element.iterancestors()) or is_furniture(element):
+                continue
+            chars = sum(len(clean_text(p.text_content())) for p in element.findall("p"))
+            if chars > best_chars:
+                best, best_chars = element, chars
+        return best if best_chars >= GENERIC_MIN_CHARS else None
+
+    @cached_property
+    def _body(self) -> tuple[list[str], str, bool]:
+        for selectors, path in ((CURRENT_BODY, "current-layout"), (LEGACY_BODY, "legacy-layout")):
+            container = self._container(selectors)
+            if container is not None:
+                blocks, truncated = self._blocks(container)
+                if blocks:
+                    return blocks, path, truncated
+        article_body = as_text(self.jsonld.get("articleBody"))
+        if article_body and len(article_body) > GENERIC_MIN_CHARS:
+            paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\r\n|\n", article_body)]
+            return [p for p in paragraphs if p], "structured-data", bool(self.response.css(".tjp-paywall"))
+        container = self._generic_container()
+        if container is not None:
+            blocks, truncated = self._blocks(container)
+            if blocks:
+                return blocks, "generic-fallback", truncated
+        return [], "generic-fallback", False
+
+    def _blocks(self, container: HtmlElement) -> tuple[list[str], bool]:
+        paywalled = any(_is_paywall(e) for e in container.iter() if isinstance(e.tag, str))
+        return text_blocks(container, stop=_is_paywall), paywalled
+
+    # --- item -------------------------------------------------------------------------
+    def to_item(self) -> Article:
+        title = self.title
+        if not title:
+            raise PageParseError("no title found (json-ld, og:title, h1 and <title> all empty)")
+        paragraphs, path, truncated = self._body
+        body = join_paragraphs(paragraphs)
+        return Article(
+            url=self.url,
+            section=self.section,
+            title=title,
+            summary=self.summary,
+            authors=self.authors,
+            published_at=isoformat(self.published),
+            modified_at=isoformat(self.modified),
+            tags=self.tags,
+            image_url=self.image_url,
+            body=body,
+            word_count=count_words(body),
+            is_premium=self.is_premium,
+            is_truncated=truncated,
+            language=self.language,
+            crawled_at=self.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            extraction_path=path,
+        )

@@ -1,0 +1,118 @@
+"""Turn an HTML container into the ordered list of its text blocks.
+
+A *block* is the text of one paragraph-like element (p, heading, list item, quote,
+a div holding text directly). Inline markup inside a block is joined without a
+separator, so a drop-cap letter wrapped in a <span> stays attached to its word, while
+two block elements never run together the way a naive `//text()` scrape glues them.
+Elements that never carry story text (figures, ads, share bars, related-article
+lists, newsletter and paywall boxes, scripts) are skipped, with their subtree.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from newscrawl.text import clean_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lxml.html import HtmlElement
+
+BLOCK_TAGS = frozenset(
+    """p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre
+    table thead tbody tr td th caption header footer hgroup address center""".split()
+)
+
+# Never story text, whatever their class says.
+SKIPPED_TAGS = frozenset(
+    """script style noscript template iframe object embed video audio canvas svg math
+    picture img figure figcaption form button input select textarea label nav aside
+    link meta head title""".split()
+)
+
+# Class/id words (split on "-", "_" and spaces) that mark page furniture inside an
+# article container. Matched as whole words so "loads" or "shadow" never hit.
+FURNITURE_WORDS = frozenset(
+    """ad ads advert adverts advertisement advertorial adsbygoogle banner sponsor
+    sponsored promo promotion related recommended recommendation popular mostviewed
+    newsletter subscribe subscription paywall premiumbox share sharing social
+    caption credit credits gift feedback search breadcrumb breadcrumbs tags tag
+    readalso bacajuga widget comments comment embed tweet twitter instagram
+    byline toolbar""".split()
+)
+# Whole class tokens that are furniture although their words are innocent.
+FURNITURE_TOKENS = frozenset(
+    """tjp-single__content-list tjp-newsletter-box tjp-paywall tjp-single__content-ads
+    twitter-tweet instagram-media tiktok-embed fb-post read-also related-list author-box""".split()
+)
+
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+
+
+def is_furniture(element: HtmlElement) -> bool:
+    """True for elements whose subtree never holds story text."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return True  # comments and processing instructions
+    if tag.lower() in SKIPPED_TAGS:
+        return True
+    marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    if not marks.strip():
+        return False
+    for token in marks.split():
+        if token in FURNITURE_TOKENS:
+            return True
+        if any(word in FURNITURE_WORDS for word in _WORD_SPLIT.split(token)):
+            return True
+    return element.get("aria-hidden") == "true" or element.get("hidden") is not None
+
+
+def text_blocks(
+    root: HtmlElement,
+    skip: Callable[[HtmlElement], bool] = is_furniture,
+    stop: Callable[[HtmlElement], bool] | None = None,
+) -> list[str]:
+    """Text of each block under `root`, in document order, whitespace-normalised.
+
+    `skip` drops an element with its subtree (its tail text is kept); `stop` ends the
+    walk at the first element it accepts, e.g. a paywall after which the page shows
+    no more of the story.
+    """
+    blocks: list[str] = []
+    buffer: list[str] = []
+    stopped = False
+
+    def flush() -> None:
+        text = clean_text("".join(buffer))
+        buffer.clear()
+        if text:
+            blocks.append(text)
+
+    def visit(element: HtmlElement) -> None:
+        nonlocal stopped
+        is_block = element.tag in BLOCK_TAGS
+        if is_block:
+            flush()
+        if element.text:
+            buffer.append(element.text)
+        for child in element:
+            if stopped:
+                return
+            if stop is not None and isinstance(child.tag, str) and stop(child):
+                stopped = True
+                flush()
+                return
+            if child.tag == "br":
+                buffer.append(" ")
+            elif not skip(child):
+                visit(child)
+            if child.tail:
+                buffer.append(child.tail)
+        if is_block:
+            flush()
+
+    visit(root)
+    flush()
+    return blocks

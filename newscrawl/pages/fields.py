@@ -1,0 +1,173 @@
+"""Pure functions that turn the site's raw strings into field values."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from newscrawl.text import clean_text
+
+#: The site publishes in Western Indonesia Time; naive times on its pages are in it.
+SITE_TZ = timezone(timedelta(hours=7), "WIB")
+
+# --- titles -----------------------------------------------------------------------------
+_TITLE_SUFFIX = re.compile(
+    r"\s*[-|\u2013\u2014]\s*(?:[^-|\u2013\u2014]{1,40}\s*[-|\u2013\u2014]\s*)?"
+    r"(?:the\s+)?jakarta\s*post\s*$",
+    re.IGNORECASE,
+)
+
+
+def clean_title(raw: str | None) -> str | None:
+    """Headline without the site's " - Section - The Jakarta Post" suffix."""
+    if not raw:
+        return None
+    title = clean_text(_TITLE_SUFFIX.sub("", clean_text(raw)))
+    return title or None
+
+
+# --- authors ----------------------------------------------------------------------------
+_AFFILIATION = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|oleh|written by)\s*[:\-]?\s+", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
+# Lower-case words that may sit inside a person's name (Dutch, Arabic, Malay particles).
+_NAME_PARTICLES = frozenset({"van", "der", "de", "den", "da", "di", "bin", "binti", "al", "el", "la", "le", "von", "dos", "du"})
+_NOT_AUTHORS = frozenset({"the jakarta post", "jakarta post", "tjp", "admin", "staff"})
+
+
+def _looks_like_person(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    return all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words if w[0].isalpha())
+
+
+def split_byline(raw: str, *, organisation: bool = False) -> list[str]:
+    """Names in a byline: "A (The Jakarta Post)", "A, B and C", "Editorial board".
+
+    A byline is split on commas and "and" only when every part looks like a personal
+    name, so "Centre for Strategic and International Studies" stays one organisation.
+    """
+    text = clean_text(_BYLINE_PREFIX.sub("", clean_text(raw)))
+    while _AFFILIATION.search(text):
+        text = _AFFILIATION.sub("", text)
+    if not text:
+        return []
+    names = [text]
+    if not organisation:
+        parts = [p for p in _LIST_SPLIT.split(text) if p]
+        cleaned = [_AFFILIATION.sub("", p).strip() for p in parts]
+        if len(cleaned) > 1 and all(_looks_like_person(p) for p in cleaned):
+            names = cleaned
+    return [n for n in names if n and n.lower() not in _NOT_AUTHORS]
+
+
+def unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+# --- dates ------------------------------------------------------------------------------
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")]
+    )
+    for m in names
+}
+_HUMAN = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:[,\s]+(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?")
+_HUMAN_DMY = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})(?:[,\s]+(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?")
+_URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
+
+
+def _tz(offset: str | None) -> timezone:
+    if not offset:
+        return SITE_TZ
+    if offset == "Z":
+        return timezone.utc
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
+
+
+def parse_iso_datetime(raw: str | None) -> datetime | None:
+    """An ISO 8601 instant found in `raw`; naive values are taken as site time (+07:00)."""
+    if not raw:
+        return None
+    match = _ISO.search(raw)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        return datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+            tzinfo=_tz(offset),
+        )
+    except ValueError:
+        return None
+
+
+def parse_human_datetime(raw: str | None) -> datetime | None:
+    """"Apr. 8, 2025", "Wed, April 9, 2025 10:05 am" or "8 April 2025", in site time."""
+    if not raw:
+        return None
+    for pattern, order in ((_HUMAN, "mdy"), (_HUMAN_DMY, "dmy")):
+        match = pattern.search(raw)
+        if not match:
+            continue
+        if order == "mdy":
+            month_name, day, year, hour, minute, ampm = match.groups()
+        else:
+            day, month_name, year, hour, minute, ampm = match.groups()
+        month = _MONTHS.get(month_name.lower())
+        if month is None:
+            continue
+        h = int(hour or 0)
+        if ampm:
+            h = h % 12 + (12 if ampm.lower() == "pm" else 0)
+        try:
+            return datetime(int(year), month, int(day), h, int(minute or 0), tzinfo=SITE_TZ)
+        except ValueError:
+            continue
+    return None
+
+
+def date_from_url(url: str) -> date | None:
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def isoformat(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+# --- misc -------------------------------------------------------------------------------
+def split_keywords(raw: str | list[object] | None) -> list[str]:
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else re.split(r"[,;]", raw)
+    return unique([clean_text(str(i)) for i in items if isinstance(i, str) and clean_text(i)])
+
+
+def primary_language(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    match = re.match(r"\s*([A-Za-z]{2,3})\b", raw)
+    return match[1].lower() if match else None

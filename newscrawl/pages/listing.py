@@ -1,0 +1,152 @@
+"""Section listing page: which articles the section's own list holds, in order.
+
+A listing page also carries sidebars ("Most viewed", "Editor's picks") and sponsored
+entries, often in the very same entry markup. An entry belongs to the main list when
+it is not inside furniture (aside, nav, a sidebar/popular/sponsored box) and the
+nearest heading above it does not name such a box. Only entries linking to an article
+of the section (or of the pre-2020 /news/ scheme) are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from newscrawl.pages.fields import date_from_url, parse_human_datetime, parse_iso_datetime
+from newscrawl.text import clean_text
+from newscrawl.urls import is_section_article, rebase
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from scrapy.http import TextResponse
+
+# Entry markup by layout, current first. When none matches, every link to a section
+# article outside furniture counts as an entry (generic fallback).
+ENTRY_SELECTORS = ("div.listNews", ".latestDetail", "article.latest", "li.listNews")
+TITLE_SELECTORS = (".titleNews", "h2", "h3", ".title")
+
+_SIDEBAR_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|side-bar|aside|rail|most-?viewed|mostviewed|most-?popular|popular|"
+    r"trending|editors?-?picks?|editor-choice|recommend\w*|related|sponsor\w*|advertorial|"
+    r"promo|ads?|widget|footer|header|nav|menu)(?:$|[\s_-])",
+)
+_SIDEBAR_HEADING = re.compile(
+    r"most\s+(?:viewed|popular|read|shared|commented)|popular|trending|editor'?s?'?\s*(?:pick|choice)|"
+    r"recommended|related|sponsored|advertorial|partner\s+content|you\s+may\s+(?:also\s+)?like|"
+    r"more\s+from|in\s+case\s+you\s+missed|top\s+news\s+this\s+week",
+    re.IGNORECASE,
+)
+_FURNITURE_TAGS = frozenset({"aside", "nav", "footer", "header"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_RELATIVE = re.compile(r"\b(\d+)\s+(minute|hour|day)s?\s+ago\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    url: str
+    title: str | None
+    published: date | None
+
+
+def _marks(element: HtmlElement) -> str:
+    return f" {element.get('class', '')} {element.get('id', '')} ".lower()
+
+
+class ListingPage:
+    """Entries of a section listing, main list only, in page order, each URL once."""
+
+    def __init__(self, response: TextResponse, *, section: str, base_url: str) -> None:
+        self.response = response
+        self.section = section
+        self.base_url = base_url
+
+    def _candidates(self) -> tuple[list[HtmlElement], bool]:
+        for css in ENTRY_SELECTORS:
+            found = [s.root for s in self.response.css(css)]
+            if found:
+                return found, True
+        links = self.response.xpath("//body//a[@href]")
+        return [s.root for s in links], False
+
+    def _is_sidebar(self, entry: HtmlElement, entries: set[HtmlElement]) -> bool:
+        labelled = False
+        node: HtmlElement | None = entry
+        while node is not None and node.tag not in ("body", "html"):
+            if (
+                node is not entry
+                and (node.tag in _FURNITURE_TAGS or _SIDEBAR_WORDS.search(_marks(node)))
+                # A wrapper holding every entry is page layout ("has-sidebar"), not a box.
+                and not entries.issubset(set(node.iter()))
+            ):
+                return True
+            if not labelled:
+                label = self._group_label(node, entries)
+                if label is not None:
+                    labelled = True
+                    if _SIDEBAR_HEADING.search(label):
+                        return True
+            node = node.getparent()
+        return False
+
+    @staticmethod
+    def _group_label(node: HtmlElement, entries: set[HtmlElement]) -> str | None:
+        """Text of the nearest heading before `node` among its siblings, if the run of
+        siblings between them holds only entries like `node` (same group)."""
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling in entries:
+                continue
+            if sibling.tag in _HEADING_TAGS or "title" in _marks(sibling) or "heading" in _marks(sibling):
+                text = clean_text(sibling.text_content())
+                if text and len(text) < 80:
+                    return text
+                continue
+            if any(e in entries for e in sibling.iter()):
+                return ""  # another group sits between: no label at this level
+        return None
+
+    def _entry_url(self, entry: HtmlElement) -> str | None:
+        anchors = [entry] if entry.tag == "a" else entry.iter("a")
+        for anchor in anchors:
+            href = (anchor.get("href") or "").strip()
+            if not href:
+                continue
+            url = rebase(self.response.urljoin(href), self.base_url)
+            if url and is_section_article(url, self.section):
+                return url
+        return None
+
+    def _entry_title(self, entry: HtmlElement) -> str | None:
+        for css in TITLE_SELECTORS:
+            found = entry.cssselect(css)
+            if found:
+                return clean_text(found[0].text_content()) or None
+        return clean_text(entry.text_content())[:200] or None
+
+    def _entry_date(self, entry: HtmlElement, url: str) -> date | None:
+        for element in entry.cssselect("span.date, .date, time, .created, span.day"):
+            raw = element.get("datetime") or clean_text(element.text_content())
+            moment = parse_iso_datetime(raw) or parse_human_datetime(raw)
+            if moment:
+                return moment.date()
+            if _RELATIVE.search(raw) or "just now" in raw.lower():
+                return datetime.now().date()  # fresh: newer than any `since` a user gives
+        return date_from_url(url)
+
+    def entries(self) -> list[ListingEntry]:
+        candidates, structured = self._candidates()
+        candidate_set = set(candidates)
+        found: dict[str, ListingEntry] = {}
+        for entry in candidates:
+            if structured and _SIDEBAR_WORDS.search(_marks(entry)):
+                continue
+            if self._is_sidebar(entry, candidate_set):
+                continue
+            url = self._entry_url(entry)
+            if url is None or url in found:
+                continue
+            found[url] = ListingEntry(url, self._entry_title(entry), self._entry_date(entry, url))
+        return list(found.values())

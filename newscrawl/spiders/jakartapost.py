@@ -1,0 +1,204 @@
+"""The `jakartapost` spider: section listing pages to article pages.
+
+It only navigates. Listing pages are read by `ListingPage`, articles by `ArticlePage`;
+cleaning and validation happen in the item pipelines, writing in the feed exporter.
+
+Arguments (see `newscrawl.spiders.arguments`): `section` (default "world"), `since`
+(stop paginating once the listing reaches older articles), `max_pages`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from newscrawl import signals
+from newscrawl.pages.article import ArticlePage, PageParseError
+from newscrawl.pages.listing import ListingPage
+from newscrawl.runstatus import fail_run
+from newscrawl.spiders.arguments import ArgumentError, CrawlArguments
+from newscrawl.urls import is_loopback
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+    from typing_extensions import Self
+
+    from newscrawl.pages.listing import ListingEntry
+
+# Articles before further listing pages: finish what is known before discovering more,
+# which keeps the scheduler queue (and memory) small on long backfills.
+ARTICLE_PRIORITY = 10
+LISTING_PRIORITY = 0
+
+
+class JakartaPostSpider(scrapy.Spider):
+    name = "jakartapost"
+
+    def __init__(self, *args: Any, arguments: CrawlArguments | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arguments = arguments or CrawlArguments()
+        self.section = self.arguments.section
+        self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.base_url = "https://www.thejakartapost.com"
+
+    @classmethod
+    def parse_arguments(cls, raw: dict[str, Any]) -> CrawlArguments:
+        return CrawlArguments.parse(raw)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        arguments = cls.parse_arguments(kwargs)
+        spider = super().from_crawler(crawler, *args, arguments=arguments)
+        spider.base_url = _validated_base_url(crawler.settings.get("JAKARTAPOST_BASE_URL"))
+        if is_loopback(spider.base_url) and crawler.settings.getbool("NEWSCRAWL_LOOPBACK_FAST"):
+            _lift_politeness_for_loopback(crawler)
+        return spider
+
+    # --- navigation -------------------------------------------------------------------
+    def listing_url(self, page: int) -> str:
+        path = f"{self.base_url}/{self.section}/latest"
+        return path if page == 1 else f"{path}?page={page}"
+
+    def _listing_request(self, page: int, url: str | None = None) -> scrapy.Request:
+        return scrapy.Request(
+            url or self.listing_url(page),
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            cb_kwargs={"page": page},
+            priority=LISTING_PRIORITY,
+            dont_filter=url is not None,
+        )
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.logger.info(
+            "Crawling section %(section)s from %(base)s (since=%(since)s, max_pages=%(max_pages)s)",
+            {"section": self.section, "base": self.base_url, "since": self.arguments.since,
+             "max_pages": self.arguments.max_pages},
+        )
+        yield self._listing_request(1)
+
+    def parse_listing(self, response: TextResponse, page: int) -> Iterator[scrapy.Request]:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("newscrawl/listing/pages")
+        if not isinstance(response, TextResponse):
+            self._page_failed(response.url, "listing", "not an HTML page", response.status)
+            return
+        entries = ListingPage(response, section=self.section, base_url=self.base_url).entries()
+        if not entries:
+            self.logger.info("Listing page %(page)d lists no article: end of the section", {"page": page})
+            if page == 1:
+                stats.inc_value("newscrawl/listing/empty_first_page")
+            return
+        stats.inc_value("newscrawl/listing/entries", len(entries))
+        wanted = [e for e in entries if self._wanted(e)]
+        for entry in wanted:
+            yield scrapy.Request(
+                entry.url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                priority=ARTICLE_PRIORITY,
+                cb_kwargs={"listing_page": page},
+            )
+        if self._should_paginate(page, entries, wanted):
+            yield self._listing_request(page + 1)
+
+    def _wanted(self, entry: ListingEntry) -> bool:
+        since = self.arguments.since
+        return since is None or entry.published is None or entry.published >= since
+
+    def _should_paginate(self, page: int, entries: list[ListingEntry], wanted: list[ListingEntry]) -> bool:
+        max_pages = self.arguments.max_pages
+        if max_pages is not None and page >= max_pages:
+            self.logger.info("Reached max_pages=%(max)d: not paginating further", {"max": max_pages})
+            return False
+        if self.arguments.since is not None and len(wanted) < len(entries):
+            self.logger.info(
+                "Listing page %(page)d reaches articles older than since=%(since)s: stopping",
+                {"page": page, "since": self.arguments.since},
+            )
+            return False
+        return True
+
+    def parse_article(self, response: TextResponse, listing_page: int) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            self._page_failed(response.url, "article", "not an HTML page", response.status)
+            return
+        page = ArticlePage(response, section=self.section, fetched_at=datetime.now(timezone.utc))
+        try:
+            item = page.to_item()
+        except PageParseError as exc:
+            self._page_failed(response.url, "article", exc.reason, response.status)
+            return
+        for problem in page.problems:
+            self.crawler.stats.inc_value(f"newscrawl/article/problem/{problem}")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")  # type: ignore[union-attr]
+        yield item
+
+    # --- failures ---------------------------------------------------------------------
+    def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        status = failure.value.response.status if failure.check(HttpError) else None
+        page = request.cb_kwargs.get("page", 0)
+        # The first page is also served as /latest?page=1; try that spelling once.
+        if page == 1 and status == 404 and "page=" not in request.url:
+            yield self._listing_request(1, f"{request.url}?page=1")
+            return
+        self._page_failed(request.url, "listing", _reason(failure), status, _attempts(request))
+        assert self.crawler.stats is not None
+        fail_run(self.crawler.stats, f"listing page {page} failed: {_reason(failure)}")
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        status = failure.value.response.status if failure.check(HttpError) else None
+        self._page_failed(request.url, "article", _reason(failure), status, _attempts(request))
+
+    def _page_failed(self, url: str, stage: str, reason: str, status: int | None, attempts: int | None = None) -> None:
+        self.logger.warning(
+            "Could not use %(stage)s page %(url)s: %(reason)s",
+            {"stage": stage, "url": url, "reason": reason},
+        )
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawl/{stage}/failed")
+        self.crawler.signals.send_catch_log(
+            signals.page_failed, url=url, stage=stage, reason=reason, status=status,
+            attempts=attempts, spider=self,
+        )
+
+
+def _attempts(request: scrapy.Request) -> int:
+    return int(request.meta.get("retry_times", 0)) + 1
+
+
+def _reason(failure: Failure) -> str:
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _validated_base_url(value: str | None) -> str:
+    base = (value or "").strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ArgumentError(
+            f"JAKARTAPOST_BASE_URL={value!r} is not an http(s) site root such as https://www.thejakartapost.com"
+        )
+    return base
+
+
+def _lift_politeness_for_loopback(crawler: Crawler) -> None:
+    settings = crawler.settings
+    project = settings.getpriority("BOT_NAME") or 20
+    lifted = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
+    for name, value in lifted.items():
+        if (settings.getpriority(name) or 0) <= project:
+            settings.set(name, value, priority=project)
+
