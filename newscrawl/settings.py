@@ -44,16 +44,12 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 NEWSCRAWL_LOOPBACK_FAST = True
 
 # --- Output ---------------------------------------------------------------------------
-# One run file per run; `-o`/`-O` on the command line replace this.
-FEEDS = {
-    "data/%(name)s/%(section)s/%(run_id)s.jsonl": {
-        "format": "jsonlines",
-        "encoding": "utf-8",
-        "item_classes": ["newscrawl.items.Article"],
-    },
-}
+# Each run writes its own file here unless FEEDS is set (or -o/-O given on the command
+# line, which then replaces it). %(run_id)s is the run's UTC start, e.g. 20261126T155901Z.
+NEWSCRAWL_DEFAULT_FEED = "data/%(name)s/%(section)s/%(run_id)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = True
+FEED_EXPORT_FIELDS = None
 
 # --- Components -----------------------------------------------------------------------
 ITEM_PIPELINES: dict[str, int] = {}

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
     from typing_extensions import Self
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 # Articles before further listing pages: finish what is known before discovering more,
 # which keeps the scheduler queue (and memory) small on long backfills.
+DEFAULT_FEED_OPTIONS = {"format": "jsonlines", "encoding": "utf-8"}
 ARTICLE_PRIORITY = 10
 LISTING_PRIORITY = 0
 
@@ -48,6 +50,15 @@ class JakartaPostSpider(scrapy.Spider):
         self.section = self.arguments.section
         self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         self.base_url = "https://www.thejakartapost.com"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # FEEDS merges per key, so a default in settings.py would still be written next
+        # to -o/-O; add the default run file only when no feed was configured at all.
+        default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
+        if default_feed and not settings.getdict("FEEDS"):
+            settings.set("FEEDS", {default_feed: DEFAULT_FEED_OPTIONS}, priority="spider")
 
     @classmethod
     def parse_arguments(cls, raw: dict[str, Any]) -> CrawlArguments:
