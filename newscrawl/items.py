@@ -8,7 +8,7 @@ as JSON Schema; `tests/test_schema.py` keeps the two in step.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 #: Paragraphs inside `Article.body` are separated by exactly this string.
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -45,6 +45,9 @@ class Article:
     version: int = 1
     content_hash: str = ""
     quality_flags: list[str] = field(default_factory=list)
+    # Internal (never exported, see EXPORT_FIELDS): characters of the body as extracted,
+    # before any cleaning, so validation can tell when cleaning gutted a record.
+    raw_body_chars: int = field(default=0, metadata={"internal": True})
 
     @property
     def paragraphs(self) -> list[str]:
@@ -58,6 +61,12 @@ class Article:
     def flag(self, name: str) -> None:
         if name not in self.quality_flags:
             self.quality_flags.append(name)
+
+
+#: The exported keys, in order (FEED_EXPORT_FIELDS); internal fields are left out.
+EXPORT_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Article) if not f.metadata.get("internal")
+)
 
 
 def split_paragraphs(body: str) -> list[str]:

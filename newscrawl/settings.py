@@ -7,6 +7,7 @@ its default, in README.md ("Settings"). Override any of them with `-s NAME=VALUE
 from __future__ import annotations
 
 from newscrawl import __version__
+from newscrawl.items import EXPORT_FIELDS
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -49,10 +50,18 @@ NEWSCRAWL_LOOPBACK_FAST = True
 NEWSCRAWL_DEFAULT_FEED = "data/%(name)s/%(section)s/%(run_id)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = True
-FEED_EXPORT_FIELDS = None
+# The analysts' contract (newscrawl/schema/article.schema.json), in this key order.
+FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
 
 # --- Components -----------------------------------------------------------------------
 ITEM_PIPELINES: dict[str, int] = {}
+# (each component group below adds its own entries)
+
+# --- Cleaning pipelines (issue 3) -----------------------------------------------------
+
+# --- Incremental crawling and cron (issue 4) ------------------------------------------
+
+# --- Faults, failures and layout drift (issue 5) --------------------------------------
 
 EXTENSIONS = {
     "newscrawl.extensions.runreport.RunReport": 500,

@@ -304,4 +304,5 @@ class ArticlePage:
             language=self.language,
             crawled_at=self.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
             extraction_path=path,
+            raw_body_chars=len(body),
         )
