@@ -163,6 +163,16 @@ class JakartaPostSpider(scrapy.Spider):
         if page == 1 and status == 404 and "page=" not in request.url:
             yield self._listing_request(1, f"{request.url}?page=1")
             return
+        # Past the last page some servers answer 404 instead of an empty list: after a
+        # page that listed articles, that is the end of the section, not a failure.
+        if page > 1 and status in (404, 410):
+            self.logger.info(
+                "Listing page %(page)d answered %(status)d: end of the section",
+                {"page": page, "status": status},
+            )
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newscrawl/listing/ended_by_status")
+            return
         self._page_failed(request.url, "listing", _reason(failure), status, _attempts(request))
         assert self.crawler.stats is not None
         fail_run(self.crawler.stats, f"listing page {page} failed: {_reason(failure)}")
