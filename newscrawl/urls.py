@@ -7,6 +7,8 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SITE_DOMAIN = "thejakartapost.com"
+#: Where the site's articles live; every record's `url` is on this root.
+SITE_ROOT = "https://www.thejakartapost.com"
 
 # Query keys that track a click and say nothing about which article it is.
 _TRACKING_KEYS = frozenset(
@@ -44,6 +46,20 @@ def rebase(url: str, base_url: str) -> str | None:
     return urlunsplit((base.scheme, base.netloc, cleaned.path or "/", cleaned.query, ""))
 
 
+def is_site_url(url: str) -> bool:
+    """Whether `url` is on thejakartapost.com or one of its hosts (www, mirrors)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and is_site_host(parts.hostname or "", SITE_DOMAIN)
+
+
+def on_site_root(url: str) -> str:
+    """`url`'s path and query on `SITE_ROOT`: a page served by a mirror, an http:// link
+    or a copy of the site (loopback) names the same article as the www URL."""
+    parts = urlsplit(url)
+    root = urlsplit(SITE_ROOT)
+    return urlunsplit((root.scheme, root.netloc, parts.path or "/", parts.query, ""))
+
+
 def article_identity(url: str) -> str:
     """The key two copies of one article share: canonical URL, tracking stripped."""
     parts = urlsplit(strip_tracking(url))
@@ -74,7 +90,7 @@ def is_section_article(url: str, section: str) -> bool:
     root = found.split("/", 1)[0]
     if root in SPONSORED_ROOTS:
         return False
-    return found == section or found.startswith(section + "/") or found == LEGACY_ARTICLE_ROOT
+    return found in (section, LEGACY_ARTICLE_ROOT) or found.startswith(section + "/")
 
 
 def is_loopback(url: str) -> bool:

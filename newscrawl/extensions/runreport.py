@@ -1,8 +1,12 @@
 """Run report: one small JSON file beside each run's output telling what happened.
 
 It lists when the run started and ended, how it finished, what was requested and
-exported, every dropped record (URL and reason) and every page that could not be used
+exported, the articles new / updated / unchanged / skipped against the crawl state,
+every dropped record (URL and reason) and every page that could not be used
 (`newscrawl.signals.page_failed`), the run's failure reasons, and the full stats.
+
+It is written when the engine stops, after every `spider_closed` listener (failure
+verdicts, the feeds' last sync into the crawl state) has had its say.
 
 Settings:
 
@@ -77,6 +81,7 @@ class RunReport:
         self.drops: list[dict[str, Any]] = []
         self.failures: list[dict[str, Any]] = []
         self.path: Path | None = None
+        self.finish_reason: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -91,6 +96,7 @@ class RunReport:
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(report.page_failed, signal=newscrawl_signals.page_failed)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(report.engine_stopped, signal=signals.engine_stopped)
         return report
 
     def spider_opened(self, spider: Spider) -> None:
@@ -136,6 +142,15 @@ class RunReport:
             "articles_exported": values.get("item_scraped_count", 0),
             "articles_dropped": values.get("item_dropped_count", 0),
             "pages_failed": len(self.failures),
+            "articles": {
+                "new": values.get("newscrawl/state/new", 0),
+                "updated": values.get("newscrawl/state/updated", 0),
+                # re-fetched with the same content, or answered 304 Not Modified
+                "unchanged": values.get("newscrawl/state/unchanged", 0)
+                + values.get("newscrawl/incremental/not_modified", 0),
+                "skipped": values.get("newscrawl/incremental/skipped", 0),
+                "recovered_from_killed_runs": values.get("newscrawl/feeds/salvaged_lines", 0),
+            },
             "extraction_paths": {
                 key.rsplit("/", 1)[1]: value
                 for key, value in values.items()
@@ -147,9 +162,12 @@ class RunReport:
         }
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.path is None:
-            return
-        report = self.build(reason)
+        self.finish_reason = reason
+
+    def engine_stopped(self) -> None:
+        if self.path is None or self.finish_reason is None:
+            return  # the spider never opened: nothing ran to report on
+        report = self.build(self.finish_reason)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         with tmp.open("w", encoding="utf-8") as fh:

@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from newscrawl.items import Article, count_words, join_paragraphs
 from newscrawl.pages.blocks import is_furniture, text_blocks
@@ -29,7 +30,7 @@ from newscrawl.pages.fields import (
 )
 from newscrawl.pages.structured import as_names, as_text, find_article_jsonld, meta_content
 from newscrawl.text import clean_text
-from newscrawl.urls import article_identity, strip_tracking
+from newscrawl.urls import SITE_ROOT, article_identity, is_site_url, on_site_root, strip_tracking
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -102,15 +103,22 @@ class ArticlePage:
     # --- fields -----------------------------------------------------------------------
     @cached_property
     def url(self) -> str:
+        """The article's www URL: canonical link, og:url or JSON-LD, else the URL it was
+        fetched from. Relative links resolve against the site, not against whichever
+        host served the copy; a candidate on another domain (syndication) is skipped."""
         for candidate in (
             self.response.xpath('//link[@rel="canonical"]/@href').get(),
             self._meta("og:url"),
             as_text(self.jsonld.get("mainEntityOfPage")),
             as_text(self.jsonld.get("url")),
         ):
-            if candidate and candidate.strip().startswith(("http://", "https://", "/")):
-                return article_identity(self.response.urljoin(candidate.strip()))
-        return article_identity(strip_tracking(self.response.url))
+            candidate = (candidate or "").strip()
+            if not candidate.startswith(("http://", "https://", "/")):
+                continue
+            absolute = urljoin(SITE_ROOT + "/", candidate)
+            if is_site_url(absolute):
+                return article_identity(on_site_root(absolute))
+        return article_identity(on_site_root(strip_tracking(self.response.url)))
 
     @cached_property
     def title(self) -> str | None:
@@ -169,8 +177,21 @@ class ArticlePage:
     def _markup_dates(self) -> list[str]:
         lines = []
         for css in DATE_LINES:
-            lines.extend(clean_text(" ".join(e.css("::text").getall())) for e in self.response.css(css))
+            for element in self.response.css(css):
+                line = clean_text(" ".join(element.css("::text").getall()))
+                # 2016-2022 pages split the moment: <span class="day"> + <span class="time">.
+                clock = element.xpath(
+                    "following-sibling::*[contains(@class, 'time')][1]//text()"
+                ).getall()
+                if clock and "day" in element.attrib.get("class", "").split():
+                    line = f"{line} {clean_text(' '.join(clock)).lstrip('|').strip()}"
+                lines.append(line)
         lines.extend(self.response.xpath("//time/@datetime").getall())
+        # 2009-2015 bylines carry the moment:
+        # "Name, The Jakarta Post, Jakarta | World | Thu, May 10 2012, 9:23 AM".
+        for css in BYLINE:
+            for element in self.response.css(css):
+                lines.append(clean_text(" ".join(element.css("::text").getall())))
         return [line for line in lines if line]
 
     @cached_property
@@ -212,7 +233,8 @@ class ArticlePage:
     @cached_property
     def image_url(self) -> str | None:
         raw = as_text(self.jsonld.get("image")) or self._meta("og:image", "twitter:image")
-        return self.response.urljoin(raw) if raw else None
+        # Against the article's own URL: a copy of the site serves it from another host.
+        return urljoin(self.url, raw) if raw else None
 
     @cached_property
     def language(self) -> str:
@@ -230,11 +252,15 @@ class ArticlePage:
             free = free.strip().lower() not in ("false", "0", "no")
         if free is False:
             return True
-        head = self.response.css(CURRENT_HEAD) or self.response
+        # The badge sits next to the headline. Searching the whole page would find the
+        # "Premium" link in the site's navigation on every page of the older layouts.
+        scope = self.response.css(CURRENT_HEAD) or self.response.css(
+            ", ".join(CURRENT_TITLE + LEGACY_TITLE)
+        ).xpath("..")[:1]
         return any(
             "premium" in clean_text(" ".join(e.css("::text").getall())).lower()
             for css in PREMIUM_BADGE
-            for e in head.css(css)
+            for e in scope.css(css)
         )
 
     # --- body -------------------------------------------------------------------------
@@ -268,7 +294,8 @@ class ArticlePage:
         article_body = as_text(self.jsonld.get("articleBody"))
         if article_body and len(article_body) > GENERIC_MIN_CHARS:
             paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\r\n|\n", article_body)]
-            return [p for p in paragraphs if p], "structured-data", bool(self.response.css(".tjp-paywall"))
+            paywalled = bool(self.response.css(".tjp-paywall"))
+            return [p for p in paragraphs if p], "structured-data", paywalled
         container = self._generic_container()
         if container is not None:
             blocks, truncated = self._blocks(container)

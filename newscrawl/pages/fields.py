@@ -31,7 +31,13 @@ _AFFILIATION = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|oleh|written by)\s*[:\-]?\s+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
 # Lower-case words that may sit inside a person's name (Dutch, Arabic, Malay particles).
-_NAME_PARTICLES = frozenset({"van", "der", "de", "den", "da", "di", "bin", "binti", "al", "el", "la", "le", "von", "dos", "du"})
+_NAME_PARTICLES = frozenset(
+    {"van", "der", "de", "den", "da", "di", "bin", "binti", "al", "el", "la", "le", "von", "dos",
+     "du"}
+)
+# The paper's own name ends a byline, with or without brackets; on 2009-2015 pages a
+# dateline place follows it ("Name, The Jakarta Post, Jakarta").
+_PUBLICATION_TAIL = re.compile(r"[\s,/\-–—]*\b(?:the\s+)?jakarta\s*post\b.*$", re.IGNORECASE)
 _NOT_AUTHORS = frozenset({"the jakarta post", "jakarta post", "tjp", "admin", "staff"})
 
 
@@ -48,9 +54,11 @@ def split_byline(raw: str, *, organisation: bool = False) -> list[str]:
     A byline is split on commas and "and" only when every part looks like a personal
     name, so "Centre for Strategic and International Studies" stays one organisation.
     """
-    text = clean_text(_BYLINE_PREFIX.sub("", clean_text(raw)))
+    # Desk and date follow a "|" on 2009-2015 pages: "Name, The Jakarta Post, Jakarta | World".
+    text = clean_text(_BYLINE_PREFIX.sub("", clean_text(raw).split("|", 1)[0]))
     while _AFFILIATION.search(text):
         text = _AFFILIATION.sub("", text)
+    text = _PUBLICATION_TAIL.sub("", text).strip()
     if not text:
         return []
     names = [text]
@@ -87,8 +95,10 @@ _MONTHS = {
     )
     for m in names
 }
-_HUMAN = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:[,\s]+(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?")
-_HUMAN_DMY = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})(?:[,\s]+(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?")
+# Date, then optionally the time, separated by commas, spaces or the "|" older pages use.
+_CLOCK = r"(?:[,|\s]+(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?"
+_HUMAN = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})" + _CLOCK)
+_HUMAN_DMY = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})" + _CLOCK)
 _URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
 
 

@@ -50,8 +50,14 @@ class ListingEntry:
     published: date | None
 
 
+# Class tokens that describe the layout around an element, not what the element is:
+# "has-sidebar" wraps the main list *and* its sidebar.
+_STATE_TOKEN = re.compile(r"^(?:has|with|no|is|show|hide)[-_]")
+
+
 def _marks(element: HtmlElement) -> str:
-    return f" {element.get('class', '')} {element.get('id', '')} ".lower()
+    tokens = f"{element.get('class', '')} {element.get('id', '')}".lower().split()
+    return " " + " ".join(t for t in tokens if not _STATE_TOKEN.match(t)) + " "
 
 
 class ListingPage:
@@ -99,13 +105,21 @@ class ListingPage:
                 continue
             if sibling in entries:
                 continue
-            if sibling.tag in _HEADING_TAGS or "title" in _marks(sibling) or "heading" in _marks(sibling):
+            marks = _marks(sibling)
+            if sibling.tag in _HEADING_TAGS or "title" in marks or "heading" in marks:
                 text = clean_text(sibling.text_content())
                 if text and len(text) < 80:
                     return text
                 continue
             if any(e in entries for e in sibling.iter()):
+                if sibling.tag == node.tag and sibling.get("class") == node.get("class"):
+                    continue  # a wrapper like node's own (<li> around each entry): same group
                 return ""  # another group sits between: no label at this level
+            # A box head wrapping its heading: <div class="box-head"><h3>Popular</h3></div>.
+            for heading in sibling.iter(*_HEADING_TAGS):
+                text = clean_text(heading.text_content())
+                if text and len(text) < 80:
+                    return text
         return None
 
     def _entry_url(self, entry: HtmlElement) -> str | None:

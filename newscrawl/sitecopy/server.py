@@ -27,6 +27,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from newscrawl.sitecopy.faults import FaultPlan
+
 EMPTY_LISTING = (
     b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Latest - The Jakarta Post"
     b"</title></head><body><main><div class='tjp-latest'><p>No more articles.</p></div></main></body></html>"
@@ -101,6 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         reply = self.server.site.resolve(self.path)  # type: ignore[attr-defined]
+        faults = self.server.faults  # type: ignore[attr-defined]
+        if faults is not None and faults.answer(self, reply):
+            return
         etag = reply.headers.get("ETag")
         if etag and self.headers.get("If-None-Match") == etag:
             reply = Reply(304, b"", {"ETag": etag})
@@ -118,9 +123,10 @@ class _Handler(BaseHTTPRequestHandler):
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, site: SiteCopy, port: int = 0) -> None:
+    def __init__(self, site: SiteCopy, port: int = 0, faults: FaultPlan | None = None) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.site = site
+        self.faults = faults
         self.request_log: list[str] = []
 
     @property
@@ -130,14 +136,17 @@ class SiteServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve_site(root: Path, port: int = 0) -> Iterator[SiteServer]:
-    """Serve `root` on 127.0.0.1 in a background thread for the duration of the block."""
-    server = SiteServer(SiteCopy(root), port)
+def serve_site(root: Path, port: int = 0, faults: FaultPlan | None = None) -> Iterator[SiteServer]:
+    """Serve `root` on 127.0.0.1 in a background thread for the duration of the block;
+    `faults` (newscrawl.sitecopy.faults) makes chosen paths misbehave."""
+    server = SiteServer(SiteCopy(root), port, faults)
     thread = threading.Thread(target=server.serve_forever, name="sitecopy", daemon=True)
     thread.start()
     try:
         yield server
     finally:
+        if faults is not None:
+            faults.release()  # stalled handlers would otherwise hold their threads
         server.shutdown()
         server.server_close()
         thread.join()

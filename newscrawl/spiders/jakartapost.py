@@ -97,6 +97,14 @@ class JakartaPostSpider(scrapy.Spider):
         yield self._listing_request(1)
 
     def parse_listing(self, response: TextResponse, page: int) -> Iterator[scrapy.Request]:
+        """A listing page: one request per wanted article, then the next page.
+
+        @url https://www.thejakartapost.com/world/latest
+        @on_base_url
+        @cb_kwargs {"page": 1}
+        @returns items 0 0
+        @returns requests 2
+        """
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("newscrawl/listing/pages")
@@ -140,6 +148,17 @@ class JakartaPostSpider(scrapy.Spider):
         return True
 
     def parse_article(self, response: TextResponse, listing_page: int) -> Iterator[Any]:
+        """An article page: one raw record.
+
+        @url https://www.thejakartapost.com/world/2022/08/03/russia-backs-myanmar-juntas-efforts-to-stabilise-country-lavrov.html
+        @on_base_url
+        @cb_kwargs {"listing_page": 1}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url title body published_at section extraction_path
+        """
+        if response.status == 304:  # a re-check found no change (newscrawl.middlewares.incremental)
+            return
         if not isinstance(response, TextResponse):
             self._page_failed(response.url, "article", "not an HTML page", response.status)
             return
@@ -180,7 +199,9 @@ class JakartaPostSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         status = failure.value.response.status if failure.check(HttpError) else None
-        self._page_failed(request.url, "article", _reason(failure), status, _attempts(request))
+        # Report the URL the listing named, not where a redirect chain gave up.
+        listed = request.meta.get("redirect_urls", [request.url])[0]
+        self._page_failed(listed, "article", _reason(failure), status, _attempts(request))
 
     def _page_failed(self, url: str, stage: str, reason: str, status: int | None, attempts: int | None = None) -> None:
         self.logger.warning(

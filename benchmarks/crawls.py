@@ -1,0 +1,192 @@
+"""Run one crawl in a subprocess and measure it: time, CPU, peak RSS, pages, requests.
+
+Both crawls get the same engine settings (`engine_settings()`), taken from the project's
+own settings after the loopback lift the spider applies, so the only difference between
+them is what happens per page. CPU time and peak RSS come from the kernel (`wait4`), for
+the crawl process alone; throughput uses Scrapy's own `elapsed_time_seconds`, which
+leaves out interpreter start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from benchmarks.nginx import SiteServer
+
+BENCHMARKS = Path(__file__).resolve().parent
+BARE_SPIDER = BENCHMARKS / "bare_spider.py"
+# Settings that decide how the engine fetches; both crawls run with the same values.
+ENGINE_SETTING_NAMES = (
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
+    "AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY", "TWISTED_REACTOR", "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE", "DOWNLOAD_WARNSIZE", "RETRY_ENABLED", "RETRY_TIMES", "USER_AGENT",
+    "FEED_EXPORT_ENCODING",
+)
+# State files the project's components keep; each run gets fresh ones unless told otherwise.
+KNOWN_STATE_SETTINGS = ("NEWSCRAWL_STATE_PATH", "NEWSCRAWL_BOILERPLATE_PATH")
+_STATE_SUFFIXES = ("_PATH", "_DIR", "_FILE", "_DB")
+_STAT = re.compile(r"'([a-z0-9_/.\- ]+)': (\d+(?:\.\d+)?)")
+CRAWL_TIMEOUT = 3600.0
+
+
+@dataclass
+class CrawlMeasure:
+    kind: str
+    articles_on_site: int
+    returncode: int
+    exported: int
+    responses: int
+    requests: int
+    elapsed: float
+    wall: float
+    cpu: float
+    peak_rss_mib: float
+    server_cpu: float
+    server_requests: int
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.responses / self.elapsed if self.elapsed else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("stats")
+        data["pages_per_second"] = self.pages_per_second
+        return data
+
+
+def engine_settings() -> dict[str, str]:
+    """The project's engine settings as a crawl on loopback ends up using them."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    try:
+        from newscrawl.spiders.jakartapost import _lift_politeness_for_loopback
+
+        _lift_politeness_for_loopback(SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    except (ImportError, AttributeError, TypeError):
+        if settings.getbool("NEWSCRAWL_LOOPBACK_FAST", True):
+            settings.set("DOWNLOAD_DELAY", 0, priority="project")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="project")
+    values = {name: settings.get(name) for name in ENGINE_SETTING_NAMES}
+    values["LOG_LEVEL"] = "INFO"  # the stats dump the runner reads is logged at INFO
+    values["TELNETCONSOLE_ENABLED"] = False
+    return {name: _setting_text(value) for name, value in values.items() if value is not None}
+
+
+def state_settings(folder: Path) -> dict[str, str]:
+    """Every path-like NEWSCRAWL_* setting pointed into `folder` (fresh state per run)."""
+    module = importlib.import_module("newscrawl.settings")
+    names = set(KNOWN_STATE_SETTINGS)
+    names.update(
+        name for name in dir(module)
+        if name.startswith("NEWSCRAWL_") and name.endswith(_STATE_SUFFIXES)
+        and name not in ("NEWSCRAWL_DEFAULT_FEED", "NEWSCRAWL_REPORT_PATH")
+    )
+    return {name: str(folder / name.lower().removeprefix("newscrawl_")) for name in sorted(names)}
+
+
+def _setting_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)
+
+
+def _parse_stats(log: str) -> dict[str, float]:
+    start = log.rfind("Dumping Scrapy stats")
+    if start < 0:
+        return {}
+    return {key: float(value) for key, value in _STAT.findall(log[start:])}
+
+
+def _count_lines(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def run_measured(
+    command: list[str], *, cwd: Path, env: dict[str, str], server: SiteServer, kind: str,
+    articles_on_site: int, output: Path, timeout: float = CRAWL_TIMEOUT,
+) -> CrawlMeasure:
+    """Run `command`, wait for it with `wait4`, and gather its measures."""
+    cwd.mkdir(parents=True, exist_ok=True)
+    log_path = cwd / f"{kind}.log"
+    server_cpu0, server_req0 = server.cpu_seconds(), server.requests_logged()
+    started = time.perf_counter()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        status, usage = _wait(process.pid, timeout)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    wall = time.perf_counter() - started
+    server_cpu = server.cpu_seconds() - server_cpu0
+    server_requests = server.requests_logged() - server_req0
+    stats = _parse_stats(log_path.read_text(encoding="utf-8", errors="replace"))
+    return CrawlMeasure(
+        kind=kind,
+        articles_on_site=articles_on_site,
+        returncode=os.waitstatus_to_exitcode(status),
+        exported=_count_lines(output),
+        responses=int(stats.get("response_received_count", 0)),
+        requests=int(stats.get("downloader/request_count", 0)),
+        elapsed=stats.get("elapsed_time_seconds", wall),
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_rss_mib=usage.ru_maxrss / 1024,
+        server_cpu=server_cpu,
+        server_requests=server_requests,
+        stats=stats,
+    )
+
+
+def _wait(pid: int, timeout: float) -> tuple[int, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    _, status, usage = os.wait4(pid, 0)
+    return status, usage
+
+
+def crawl_newscrawl(server: SiteServer, workdir: Path, articles_on_site: int, *,
+                    state: Path | None = None, kind: str = "newscrawl") -> CrawlMeasure:
+    """`scrapy crawl jakartapost` with project settings, as a user runs it."""
+    state = state or workdir / "state"
+    state.mkdir(parents=True, exist_ok=True)
+    output = workdir / f"{kind}.jsonl"
+    command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost", "-O", str(output),
+               "-s", f"JAKARTAPOST_BASE_URL={server.base_url}"]
+    for name, value in {**engine_settings(), **state_settings(state)}.items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
+    return run_measured(command, cwd=workdir, env=env, server=server, kind=kind,
+                        articles_on_site=articles_on_site, output=output)
+
+
+def crawl_bare(server: SiteServer, workdir: Path, articles_on_site: int) -> CrawlMeasure:
+    """The bare spider, outside the project, with the same engine settings."""
+    output = workdir / "bare.jsonl"
+    command = [sys.executable, "-m", "scrapy", "runspider", str(BARE_SPIDER), "-O", str(output),
+               "-s", f"BARE_BASE_URL={server.base_url}"]
+    for name, value in engine_settings().items():
+        command += ["-s", f"{name}={value}"]
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    return run_measured(command, cwd=workdir, env=env, server=server, kind="bare",
+                        articles_on_site=articles_on_site, output=output)

@@ -1,0 +1,48 @@
+"""Comparison forms of text that keep a character-for-character mapping to the original.
+
+`newscrawl.text.comparison_key` is the right form for deciding whether two paragraphs
+are equal, but it may change the length of the text (an ellipsis becomes three dots,
+spaces appear around dashes), so a position found in it cannot be mapped back. `fold`
+folds case, quotes and dashes one character to one character, so a match found in the
+folded text cuts the original text at the same offsets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from newscrawl.text import clean_text, comparison_key
+
+# Every variant the CMS uses for the same quote or dash, one character to one character.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased with quotes and dashes unified; always the same length."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A handful of characters (e.g. dotted capital I) lower-case to two; keep those
+        # as they are so offsets stay valid.
+        lowered = "".join(c if len(low := c.lower()) != 1 else low for c in text)
+    return lowered.translate(_FOLD)
+
+
+def fingerprint(text: str) -> int:
+    """A signed 64-bit fingerprint of a paragraph's comparison form (fits SQLite INTEGER)."""
+    digest = hashlib.blake2b(comparison_key(text).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def url_fingerprint(url: str) -> int:
+    """The same compact form for an article identity, stored instead of the URL itself."""
+    digest = hashlib.blake2b(clean_text(url).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -1,0 +1,1 @@
+"""Item pipelines, one concern each; order and settings in README ("Cleaning pipelines")."""

@@ -1,0 +1,147 @@
+"""Boilerplate removal: site chrome out of the body, from two sources of truth.
+
+1. Known phrases, kept as data in ``newscrawl/data/boilerplate_phrases.txt``: the search
+   box, feedback widget, share / gift / app prompts, newsletter and subscription prompts,
+   "Read also" lines, photo credits. Matched after normalisation, and also when glued to
+   the start or end of story text (then only the chrome is cut off).
+2. Learned boilerplate (`newscrawl.cleaning.learned`): a short paragraph that recurs in
+   many distinct articles, counted in SQLite across runs.
+
+Settings:
+
+* ``NEWSCRAWL_BOILERPLATE_ENABLED`` (default True)
+* ``NEWSCRAWL_BOILERPLATE_PHRASES`` (default ""): a phrase file to use instead of the
+  packaged one (same format).
+* ``NEWSCRAWL_BOILERPLATE_PATH`` (default "data/boilerplate.sqlite3"): the learned
+  counts; empty turns learning off.
+* ``NEWSCRAWL_BOILERPLATE_MIN_ARTICLES`` (default 10), ``NEWSCRAWL_BOILERPLATE_MAX_CHARS``
+  (default 200), ``NEWSCRAWL_BOILERPLATE_CACHE_SIZE`` (default 10000).
+
+Stats: ``newscrawl/boilerplate/paragraphs_removed/<rule>`` (rule: phrase, prefix, credit,
+line, learned), ``newscrawl/boilerplate/paragraphs_trimmed/<rule>``,
+``newscrawl/boilerplate/items_changed``, ``newscrawl/boilerplate/store_reset``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.cleaning.fold import fingerprint, url_fingerprint
+from newscrawl.cleaning.learned import (
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_MAX_CHARS,
+    DEFAULT_MIN_ARTICLES,
+    LearnedBoilerplate,
+)
+from newscrawl.cleaning.phrases import PhraseRules
+from newscrawl.items import Article
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+class BoilerplatePipeline:
+    def __init__(
+        self,
+        crawler: Crawler,
+        rules: PhraseRules,
+        store_path: str,
+        min_articles: int = DEFAULT_MIN_ARTICLES,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
+        self.rules = rules
+        self.store_path = store_path
+        self.min_articles = min_articles
+        self.max_chars = max_chars
+        self.cache_size = cache_size
+        self.store: LearnedBoilerplate | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_BOILERPLATE_ENABLED", True):
+            raise NotConfigured("NEWSCRAWL_BOILERPLATE_ENABLED is off")
+        return cls(
+            crawler,
+            PhraseRules.load(settings.get("NEWSCRAWL_BOILERPLATE_PHRASES") or None),
+            settings.get("NEWSCRAWL_BOILERPLATE_PATH", "data/boilerplate.sqlite3") or "",
+            settings.getint("NEWSCRAWL_BOILERPLATE_MIN_ARTICLES", DEFAULT_MIN_ARTICLES),
+            settings.getint("NEWSCRAWL_BOILERPLATE_MAX_CHARS", DEFAULT_MAX_CHARS),
+            settings.getint("NEWSCRAWL_BOILERPLATE_CACHE_SIZE", DEFAULT_CACHE_SIZE),
+        )
+
+    def open_spider(self) -> None:
+        if not self.store_path:
+            logger.info("NEWSCRAWL_BOILERPLATE_PATH is empty: learned boilerplate is off")
+            return
+        self.store = LearnedBoilerplate(self.store_path, self.min_articles, self.cache_size)
+        if self.store.reset_reason:
+            self.stats.inc_value("newscrawl/boilerplate/store_reset")
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        before = item.paragraphs
+        kept: list[str] = []
+        for paragraph in before:
+            match = self.rules.match(paragraph)
+            if match.rule is None:
+                kept.append(paragraph)
+                continue
+            if match.removed:
+                self._count(item, "paragraphs_removed", match.rule, paragraph)
+            else:
+                self._count(item, "paragraphs_trimmed", match.rule, paragraph)
+                kept.append(match.text)
+        if self.store is not None and item.url:
+            kept = self._remove_learned(item, kept)
+        if kept != before:
+            item.paragraphs = kept
+            self.stats.inc_value("newscrawl/boilerplate/items_changed")
+        return item
+
+    def _remove_learned(self, item: Article, paragraphs: list[str]) -> list[str]:
+        assert self.store is not None
+        # Only short, unprotected paragraphs are ever candidates, so only they are
+        # counted: the store grows with the chrome, not with the archive.
+        candidates = {
+            index: fingerprint(p)
+            for index, p in enumerate(paragraphs)
+            if len(p) <= self.max_chars and not self.rules.is_protected(p)
+        }
+        if not candidates:
+            return paragraphs
+        chrome = self.store.observe(url_fingerprint(item.url), candidates.values())
+        if not chrome:
+            return paragraphs
+        kept = []
+        for index, paragraph in enumerate(paragraphs):
+            if candidates.get(index) in chrome:
+                self._count(item, "paragraphs_removed", "learned", paragraph)
+            else:
+                kept.append(paragraph)
+        return kept
+
+    def _count(self, item: Article, what: str, rule: str, paragraph: str) -> None:
+        self.stats.inc_value(f"newscrawl/boilerplate/{what}/{rule}")
+        logger.debug(
+            "Boilerplate (%(rule)s, %(what)s) in %(url)s: %(text)r",
+            {"rule": rule, "what": what, "url": item.url, "text": paragraph[:80]},
+            extra={"spider": self.crawler.spider},
+        )

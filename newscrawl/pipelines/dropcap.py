@@ -1,0 +1,66 @@
+"""Drop-cap repair: the story's first letter glued back onto its word, then checked.
+
+The page object leaves the drop-cap letter as a block of its own ("R", then "ussia backs
+..."); this pipeline merges it (see `newscrawl.cleaning.dropcap` for the rule) and then
+verifies the result: a story that still seems to start with a fragment of a word gets
+the quality flag ``dropcap_suspect`` instead of passing silently.
+
+Settings: ``NEWSCRAWL_DROPCAP_ENABLED`` (default True).
+
+Stats: ``newscrawl/dropcap/merged``, ``newscrawl/dropcap/suspect``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.cleaning.dropcap import lost_letter_suspect, merge_dropcap
+from newscrawl.cleaning.phrases import PhraseRules
+from newscrawl.items import Article
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+SUSPECT_FLAG = "dropcap_suspect"
+
+
+class DropCapPipeline:
+    def __init__(self, crawler: Crawler, rules: PhraseRules) -> None:
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
+        # Known chrome (a "Read also" line, a share prompt) may precede the letter inside
+        # the container; it is looked past, not merged with.
+        self.rules = rules
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_DROPCAP_ENABLED", True):
+            raise NotConfigured("NEWSCRAWL_DROPCAP_ENABLED is off")
+        return cls(crawler, PhraseRules.load(settings.get("NEWSCRAWL_BOILERPLATE_PHRASES") or None))
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        paragraphs, merged = merge_dropcap(item.paragraphs, self.rules.is_chrome)
+        if merged:
+            item.paragraphs = paragraphs
+            self.stats.inc_value("newscrawl/dropcap/merged")
+        title, summary = item.title or "", item.summary or ""
+        if lost_letter_suspect(paragraphs, title, summary, self.rules.is_chrome):
+            item.flag(SUSPECT_FLAG)
+            self.stats.inc_value("newscrawl/dropcap/suspect")
+            logger.info(
+                "Story may start with a broken first word: %(url)s (%(start)r)",
+                {"url": item.url, "start": (paragraphs[0] if paragraphs else "")[:40]},
+                extra={"spider": self.crawler.spider},
+            )
+        return item
