@@ -117,7 +117,7 @@ DOWNLOADER_MIDDLEWARES.update({
 NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 NEWSCRAWL_RETRY_AFTER_MAX = 120.0
-# A gzip body may not inflate past DOWNLOAD_MAXSIZE either (Scrapy checks both).
+# Size limits: DOWNLOAD_MAXSIZE above also bounds what a gzip body may inflate to.
 # Every page the run could not use goes to <run>.failures.jsonl; articles failing past
 # this share of the run's articles fail the run (a failed listing page always does).
 NEWSCRAWL_FAILURES_ENABLED = True

@@ -143,3 +143,13 @@ def test_rules_file_format():
 def test_broken_regex_fails_at_load():
     with pytest.raises(re.error, match="missing"):
         PhraseRules.parse("line: (unclosed\n")
+
+
+def test_chrome_between_two_run_together_blocks_leaves_both_blocks(rules):
+    glued = (
+        "Lavrov will travel on to Cambodia.Quickly share this news with your network—keep "
+        "everyone informed with just a single click!His visit comes after the executions."
+    )
+    assert rules.match(glued) == PhraseMatch(
+        "Lavrov will travel on to Cambodia.\n\nHis visit comes after the executions.", "phrase"
+    )

@@ -34,7 +34,7 @@ def article_path(slug: str) -> str:
 def paragraphs(slug: str) -> list[str]:
     return [
         f"Opening paragraph of the {slug} story, which sets out who did what and where.",
-        "A second paragraph with a quote from an official, some context and a figure or two.",
+        f"In {slug}, an official is quoted, with some context and a figure or two.",
         f"The closing paragraph of {slug} ends the story with the last line a reader sees.",
     ]
 

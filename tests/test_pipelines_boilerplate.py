@@ -149,3 +149,16 @@ def test_disabled():
         build_from_crawler(
             BoilerplatePipeline, get_crawler(Spider, {"NEWSCRAWL_BOILERPLATE_ENABLED": False})
         )
+
+
+def test_threshold_below_the_floor_is_raised(tmp_path, caplog):
+    pipe, _ = pipeline(tmp_path, NEWSCRAWL_BOILERPLATE_MIN_ARTICLES=1)
+    results = []
+    for n in range(1, 4):
+        item = story(n, SHARED_QUOTE)
+        pipe.process_item(item)
+        results.append(SHARED_QUOTE in item.paragraphs)
+    pipe.close_spider()
+    # A paragraph two stories share is never chrome, whatever the setting says.
+    assert results == [True, True, False]
+    assert "NEWSCRAWL_BOILERPLATE_MIN_ARTICLES=1" in caplog.text

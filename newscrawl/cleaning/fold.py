@@ -10,6 +10,7 @@ folded text cuts the original text at the same offsets.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from newscrawl.text import clean_text, comparison_key
 
@@ -24,6 +25,16 @@ _FOLD = str.maketrans(
         "\u00a0": " ", "\u2009": " ", "\u202f": " ",
     }
 )
+# str.translate takes a slow per-character path on non-ASCII text, and nearly every
+# paragraph holds a curly quote: one C-level scan for the few characters to change is
+# several times faster on the hot path (every paragraph is folded at least once).
+_FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD) + "]")
+_FOLD_BY_CHAR = {chr(c): str(v) for c, v in _FOLD.items()}
+_ASCII_FOLD = [(chr(c), str(v)) for c, v in _FOLD.items() if c < 128]
+
+
+def _fold_char(found: re.Match[str]) -> str:
+    return _FOLD_BY_CHAR[found.group()]
 
 
 def fold(text: str) -> str:
@@ -33,7 +44,11 @@ def fold(text: str) -> str:
         # A handful of characters (e.g. dotted capital I) lower-case to two; keep those
         # as they are so offsets stay valid.
         lowered = "".join(c if len(low := c.lower()) != 1 else low for c in text)
-    return lowered.translate(_FOLD)
+    if lowered.isascii():
+        for old, new in _ASCII_FOLD:
+            lowered = lowered.replace(old, new)
+        return lowered
+    return _FOLD_CHARS.sub(_fold_char, lowered)
 
 
 def fingerprint(text: str) -> int:

@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 #: cycle can have three or four pieces quoting the same statement; every page carries
 #: a widget, so chrome passes ten within the first ten articles of a run.
 DEFAULT_MIN_ARTICLES = 10
+#: The lowest threshold a crawl may configure: a paragraph two stories share is a quote
+#: or a follow-up's background, never evidence of chrome.
+MIN_ARTICLES_FLOOR = 3
 #: Longest paragraph (characters) the learned rule may remove. Widget texts are one or two
 #: sentences; a recurring paragraph longer than this is background that wire stories
 #: repeat on purpose, which is news, not chrome.

@@ -31,6 +31,8 @@ _INDEX_CHARS = 6
 # Characters that end a sentence (or a quotation closing it): chrome glued after one of
 # these starts a new block, not the sentence's last word.
 _SENTENCE_END = frozenset(".!?\"')]:;\u201d\u2019")
+# Characters a story block can open with besides a capital or a digit.
+_BLOCK_OPENERS = frozenset("\"'(\u201c\u2018")
 _KINDS = ("prefix", "credit", "line", "keep")
 
 
@@ -73,6 +75,10 @@ class PhraseRules:
     ) -> None:
         self.phrases = [clean_text(p) for p in phrases if clean_text(p)]
         self._whole = {_whole_key(p) for p in self.phrases}
+        # Story paragraphs are mostly longer than any widget text: past this length the
+        # comparison key (the costly part) is not worth computing. Twice the longest
+        # phrase leaves room for spacing the normalisation pipeline would collapse.
+        self._whole_max_chars = 2 * max((len(p) for p in self.phrases), default=0) + 16
         self._prefixes = tuple(fold(clean_text(p)) for p in prefixes if clean_text(p))
         self._credit = _compile(list(credits))
         self._line = _compile(list(lines))
@@ -121,7 +127,7 @@ class PhraseRules:
         return self._keep is not None and self._keep.fullmatch(paragraph.strip()) is not None
 
     def _whole_rule(self, text: str, folded: str) -> str | None:
-        if _whole_key(text) in self._whole:
+        if len(text) <= self._whole_max_chars and _whole_key(text) in self._whole:
             return "phrase"
         if self._prefixes and folded.startswith(self._prefixes):
             return "prefix"
@@ -207,7 +213,8 @@ class PhraseRules:
             text = cut
         if not text:
             return PhraseMatch("", rule or "phrase")
-        halves = self._split_inner(text, fold(text))
+        # `folded` is still the fold of `text`: the loop only leaves through `break`.
+        halves = self._split_inner(text, folded)
         if halves is not None:
             pieces = [self.match(half).text for half in halves]
             return PhraseMatch(PARAGRAPH_SEPARATOR.join(p for p in pieces if p), rule or "phrase")

@@ -34,10 +34,11 @@ from newscrawl.cleaning.learned import (
     DEFAULT_CACHE_SIZE,
     DEFAULT_MAX_CHARS,
     DEFAULT_MIN_ARTICLES,
+    MIN_ARTICLES_FLOOR,
     LearnedBoilerplate,
 )
 from newscrawl.cleaning.phrases import PhraseRules
-from newscrawl.items import Article
+from newscrawl.items import Article, split_paragraphs
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -72,11 +73,19 @@ class BoilerplatePipeline:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_BOILERPLATE_ENABLED", True):
             raise NotConfigured("NEWSCRAWL_BOILERPLATE_ENABLED is off")
+        min_articles = settings.getint("NEWSCRAWL_BOILERPLATE_MIN_ARTICLES", DEFAULT_MIN_ARTICLES)
+        if min_articles < MIN_ARTICLES_FLOOR:
+            logger.warning(
+                "NEWSCRAWL_BOILERPLATE_MIN_ARTICLES=%(given)d would treat text shared by a "
+                "couple of stories as chrome; using %(floor)d",
+                {"given": min_articles, "floor": MIN_ARTICLES_FLOOR},
+            )
+            min_articles = MIN_ARTICLES_FLOOR
         return cls(
             crawler,
             PhraseRules.load(settings.get("NEWSCRAWL_BOILERPLATE_PHRASES") or None),
             settings.get("NEWSCRAWL_BOILERPLATE_PATH", "data/boilerplate.sqlite3") or "",
-            settings.getint("NEWSCRAWL_BOILERPLATE_MIN_ARTICLES", DEFAULT_MIN_ARTICLES),
+            min_articles,
             settings.getint("NEWSCRAWL_BOILERPLATE_MAX_CHARS", DEFAULT_MAX_CHARS),
             settings.getint("NEWSCRAWL_BOILERPLATE_CACHE_SIZE", DEFAULT_CACHE_SIZE),
         )
@@ -108,7 +117,8 @@ class BoilerplatePipeline:
                 self._count(item, "paragraphs_removed", match.rule, paragraph)
             else:
                 self._count(item, "paragraphs_trimmed", match.rule, paragraph)
-                kept.append(match.text)
+                # Chrome cut from between two run-together blocks leaves both blocks.
+                kept.extend(split_paragraphs(match.text))
         if self.store is not None and item.url:
             kept = self._remove_learned(item, kept)
         if kept != before:
