@@ -4,7 +4,8 @@ Run with `scrapy runspider benchmarks/bare_spider.py -s BARE_BASE_URL=http://127
 outside the project (no SCRAPY_SETTINGS_MODULE), with the same engine settings as the
 crawl it is compared with. It reads listing pages with one XPath, follows each main-list
 entry and stops at the first listing page without entries; articles go before further
-listing pages, as in the real spider.
+listing pages, as in the real spider. `-s BARE_PARSE=True` also parses each article page
+(a diagnostic: the engine plus the parse, nothing else).
 """
 
 from __future__ import annotations
@@ -43,4 +44,7 @@ class BareSpider(scrapy.Spider):
                              cb_kwargs={"page": page + 1})
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        if self.settings.getbool("BARE_PARSE"):
+            # Diagnostic variant: also build the page's lxml tree, as any extraction must.
+            response.selector  # noqa: B018
         yield {"url": response.url}

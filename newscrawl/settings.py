@@ -89,7 +89,7 @@ NEWSCRAWL_VALIDATION_MIN_BODY_RATIO = 0.5
 # What earlier runs exported: one SQLite file per spider (empty = no state, every run
 # is a full crawl). A path that does not exist yet means a full crawl. The run lock
 # (another run at the same time exits 75) is this path + ".lock".
-NEWSCRAWL_STATE_PATH = "data/state/%(name)s.sqlite"
+NEWSCRAWL_STATE_PATH = "data/state/%(name)s-%(site)s.sqlite"
 # Known articles published or modified this recently are fetched again (conditionally)
 # so corrections come out as new versions; older known articles are not fetched.
 NEWSCRAWL_RECHECK_HOURS = 48.0

@@ -47,6 +47,12 @@ _SCHEMA = (
     " PRIMARY KEY (paragraph, article)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS paragraph_count ("
     " paragraph INTEGER PRIMARY KEY, articles INTEGER NOT NULL)",
+    # The count follows the occurrences inside SQLite, so an article's paragraphs are
+    # recorded with one executemany: a row INSERT OR IGNORE skips (an article seen
+    # before) never fires the trigger, which is what keeps the count one per article.
+    "CREATE TRIGGER IF NOT EXISTS occurrence_counted AFTER INSERT ON occurrence BEGIN"
+    " INSERT INTO paragraph_count (paragraph, articles) VALUES (NEW.paragraph, 1)"
+    " ON CONFLICT(paragraph) DO UPDATE SET articles = articles + 1; END",
 )
 # SQLite's default limit on host parameters in one statement is 999 on old builds.
 _BATCH = 500
@@ -127,18 +133,12 @@ class LearnedBoilerplate:
         for f in boilerplate:
             self._known.move_to_end(f)
         # Fingerprints already known to be chrome need no more counting.
-        for fingerprint in unique - boilerplate:
-            inserted = self._db.execute(
-                "INSERT OR IGNORE INTO occurrence (paragraph, article) VALUES (?, ?)",
-                (fingerprint, article),
-            ).rowcount
-            if inserted:
-                self._db.execute(
-                    "INSERT INTO paragraph_count (paragraph, articles) VALUES (?, 1)"
-                    " ON CONFLICT(paragraph) DO UPDATE SET articles = articles + 1",
-                    (fingerprint,),
-                )
-        for fingerprint, articles in self.counts(unique - boilerplate).items():
+        unknown = unique - boilerplate
+        self._db.executemany(
+            "INSERT OR IGNORE INTO occurrence (paragraph, article) VALUES (?, ?)",
+            [(fingerprint, article) for fingerprint in unknown],
+        )
+        for fingerprint, articles in self.counts(unknown).items():
             if articles >= self.min_articles:
                 boilerplate.add(fingerprint)
                 self._remember(fingerprint)

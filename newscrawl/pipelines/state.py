@@ -12,7 +12,8 @@ The spider middleware and the feed storage reach it through `state_tracker(crawl
 
 Settings:
 
-* ``NEWSCRAWL_STATE_PATH`` (default ``data/state/%(name)s.sqlite``; ``%(name)s`` and
+* ``NEWSCRAWL_STATE_PATH`` (default ``data/state/%(name)s-%(site)s.sqlite``; ``%(site)s`` is
+  the base URL's host (and port), ``%(name)s`` and
   ``%(section)s`` are filled in). Empty turns incremental crawling off. A path that
   does not exist yet means a full crawl.
 * ``NEWSCRAWL_RECHECK_HOURS`` (default 48): known articles published or modified
@@ -28,6 +29,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
@@ -61,8 +63,24 @@ def resolve_state_path(settings: BaseSettings, spider_name: str, section: str) -
     template = str(settings.get("NEWSCRAWL_STATE_PATH") or "")
     if not template:
         return None
-    params = {"name": spider_name, "section": section.replace("/", "-")}
+    params = {
+        "name": spider_name,
+        "section": section.replace("/", "-"),
+        "site": site_slug(str(settings.get("JAKARTAPOST_BASE_URL") or "")),
+    }
     return Path(apply_uri_params(template, params)).expanduser()
+
+
+def site_slug(base_url: str) -> str:
+    """File-name-safe name of the site root: "www.thejakartapost.com", "127.0.0.1-8000".
+
+    The state is kept per site root so that crawling a copy of the site (a mirror, a
+    loopback copy on some port) never marks the real site's articles as seen, nor the
+    other way round.
+    """
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "site").lower()
+    return f"{host}-{parts.port}" if parts.port else host
 
 
 class StatePipeline:
