@@ -25,11 +25,14 @@ A3 = "/world/2024/05/05/undated-story.html"
 A4 = "/world/2024/05/04/police-arrest-two-suspects.html"
 A6 = "/world/2024/05/03/thai-pm-visits-jakarta.html"
 A7 = "/world/2024/05/02/malaysia-reacts-to-summit.html"
+# Title and date but an empty story container: validation must drop it, visibly.
+A8 = "/world/2024/05/01/empty-story.html"
 
 STANDFIRST = (
     "The Southeast Asian nation has been in chaos since the military's power grab, with more "
     "than 2,100 people killed in a crackdown on dissent, according to a local monitor."
 )
+A3_TEXT = "This page shows no publication date in any form the crawler can read."
 # Unknown to the phrase list: only learning can catch it.
 WIDGET = "Follow our WhatsApp channel for the day's top stories."
 SHARED_QUOTE = "\u201cASEAN must speak with one voice,\u201d the minister said."
@@ -176,7 +179,7 @@ def _write_site(root: Path) -> None:
             description="No date.",
             body="".join(
                 [
-                    "<p>This page shows no publication date in any form the crawler can read.</p>",
+                    f"<p>{A3_TEXT}</p>",
                     f"<p>{WIDGET}</p>",
                 ]
             ),
@@ -199,6 +202,7 @@ def _write_site(root: Path) -> None:
                 ]
             ),
         ),
+        A8: _page(A8, "An empty story", description="Nothing here.", body=""),
         A6: _page(
             A6,
             "Thai PM visits Jakarta",
@@ -245,7 +249,7 @@ def _write_site(root: Path) -> None:
 
     latest = root / "world" / "latest"
     latest.mkdir(parents=True)
-    (latest / "page-1.html").write_text(listing([A1, A2, A3, A4]), encoding="utf-8")
+    (latest / "page-1.html").write_text(listing([A1, A2, A3, A4, A8]), encoding="utf-8")
     # While the crawl ran, A1 slid to page 2 under an older slug.
     (latest / "page-2.html").write_text(listing([A1_OLD_SLUG, A6, A7]), encoding="utf-8")
 
@@ -284,8 +288,11 @@ def test_second_run_holds_every_story_paragraph_once_and_no_chrome(two_runs):
     _, second = two_runs
     assert second.returncode == 0, second.stderr[-3000:]
     records = _by_path(second.records)
-    assert sorted(records) == sorted([A1, A2, A4, A6, A7])
+    assert sorted(records) == sorted([A1, A2, A3, A4, A6, A7])
     assert records[A1]["body"].split("\n\n") == A1_EXPECTED
+    # No date on the page: the day in its URL, at the start of that day in site time.
+    assert records[A3]["published_at"] == "2024-05-05T00:00:00+07:00"
+    assert records[A3]["body"] == A3_TEXT
     assert records[A1]["summary"] == STANDFIRST
     assert records[A2]["body"].split("\n\n") == A2_EXPECTED
     assert records[A4]["body"].split("\n\n") == A4_EXPECTED
@@ -300,7 +307,7 @@ def test_second_run_holds_every_story_paragraph_once_and_no_chrome(two_runs):
         assert "raw_body_chars" not in record
     stats = second.report["stats"]
     # Learned in the first run: gone from every article of this one, the first included
-    # (A1, A2, A3 before validation drops it, A6, A7).
+    # (A1, A2, A3, A6, A7).
     assert stats["newscrawl/boilerplate/paragraphs_removed/learned"] == 5
 
 
@@ -308,11 +315,10 @@ def test_first_run_accounts_for_every_removal(two_runs):
     first, _ = two_runs
     assert first.returncode == 0, first.stderr[-3000:]
     records = _by_path(first.records)
-    assert sorted(records) == sorted([A1, A2, A4, A6, A7])
+    assert sorted(records) == sorted([A1, A2, A3, A4, A6, A7])
     # The widget is learned after it was seen in three distinct articles: exactly the
     # first two articles processed keep it (which two depends on download order).
     kept_widget = [p for p, r in records.items() if WIDGET in r["body"].split("\n\n")]
-    # A3 may be one of the two; its record is dropped by validation afterwards.
     assert 1 <= len(kept_widget) <= 2
     for path, expected in (
         (A1, A1_EXPECTED),
@@ -323,7 +329,7 @@ def test_first_run_accounts_for_every_removal(two_runs):
         body = [p for p in records[path]["body"].split("\n\n") if p != WIDGET]
         assert body == expected
     stats = first.report["stats"]
-    widget_articles = 5  # A1, A2, A3 (dropped later, still read), A6, A7
+    widget_articles = 5  # A1, A2, A3, A6, A7
     learned = stats.get("newscrawl/boilerplate/paragraphs_removed/learned", 0)
     assert learned == widget_articles - 2
     assert stats["newscrawl/dropcap/merged"] == 4
@@ -334,9 +340,9 @@ def test_first_run_accounts_for_every_removal(two_runs):
     assert stats["newscrawl/boilerplate/paragraphs_trimmed/credit"] == 1
     assert stats["newscrawl/dedup/paragraphs_removed/exact"] == 2
     assert stats["newscrawl/duplicates/dropped"] == 1
-    assert stats["newscrawl/validation/dropped/published_at"] == 1
+    assert stats["newscrawl/validation/dropped/body"] == 1
     assert stats["newscrawl/validation/flagged/body_shrunk"] == 1
-    assert stats["item_scraped_count"] == 5
+    assert stats["item_scraped_count"] == 6
 
 
 def test_report_lists_every_dropped_record_with_its_reason(two_runs):
@@ -349,7 +355,7 @@ def test_report_lists_every_dropped_record_with_its_reason(two_runs):
                 "DuplicateArticle",
                 f"duplicate of an article already seen in this run: {SITE}{A1}",
             ),
-            (SITE + A3, "InvalidArticle", "missing required field(s): published_at"),
+            (SITE + A8, "InvalidArticle", "missing required field(s): body"),
         ]
     )
     assert first.report["articles_dropped"] == 2

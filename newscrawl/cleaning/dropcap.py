@@ -53,7 +53,8 @@ def _join(letter: str, rest: str) -> str | None:
         word = _FIRST_WORD.match(rest)
         if word is None:
             # "A" then "2,100 people ...": the article, followed by a number or quote.
-            return f"{letter} {rest}"
+            # Anything else (a lone "." or dash) continues no sentence: leave it be.
+            return f"{letter} {rest}" if first.isdigit() or first in "\"'\u201c\u2018" else None
         text = word.group()
         if text.islower():
             separate = text in STANDALONE_AFTER[bare.upper()]

@@ -12,7 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
+
+from parsel import Selector
+from scrapy.utils.response import get_base_url
 
 from newscrawl.pages.fields import date_from_url, parse_human_datetime, parse_iso_datetime
 from newscrawl.text import clean_text
@@ -68,12 +72,23 @@ class ListingPage:
         self.section = section
         self.base_url = base_url
 
+    @cached_property
+    def selector(self) -> Selector:
+        """The page's own parsel selector (built once, on first use).
+
+        Not `response.selector`: Scrapy's selector points back at its response, a reference
+        cycle that keeps each parsed tree (several MB) alive until the cyclic garbage
+        collector runs, which doubled a crawl's peak RSS. This one is freed with the page.
+        """
+        return Selector(text=self.response.text, type="html",
+                        base_url=get_base_url(self.response))
+
     def _candidates(self) -> tuple[list[HtmlElement], bool]:
         for css in ENTRY_SELECTORS:
-            found = [s.root for s in self.response.css(css)]
+            found = [s.root for s in self.selector.css(css)]
             if found:
                 return found, True
-        links = self.response.xpath("//body//a[@href]")
+        links = self.selector.xpath("//body//a[@href]")
         return [s.root for s in links], False
 
     def _is_sidebar(self, entry: HtmlElement, entries: set[HtmlElement]) -> bool:

@@ -19,7 +19,8 @@ Settings:
 
 Stats: ``newscrawl/boilerplate/paragraphs_removed/<rule>`` (rule: phrase, prefix, credit,
 line, learned), ``newscrawl/boilerplate/paragraphs_trimmed/<rule>``,
-``newscrawl/boilerplate/items_changed``, ``newscrawl/boilerplate/store_reset``.
+``newscrawl/boilerplate/paragraphs_split`` (chrome cut from the middle of a paragraph
+leaves two), ``newscrawl/boilerplate/items_changed``, ``newscrawl/boilerplate/store_reset``.
 """
 
 from __future__ import annotations
@@ -118,7 +119,10 @@ class BoilerplatePipeline:
             else:
                 self._count(item, "paragraphs_trimmed", match.rule, paragraph)
                 # Chrome cut from between two run-together blocks leaves both blocks.
-                kept.extend(split_paragraphs(match.text))
+                pieces = split_paragraphs(match.text)
+                if len(pieces) > 1:
+                    self.stats.inc_value("newscrawl/boilerplate/paragraphs_split", len(pieces) - 1)
+                kept.extend(pieces)
         if self.store is not None and item.url:
             kept = self._remove_learned(item, kept)
         if kept != before:

@@ -9,7 +9,7 @@ expected. Memory: one 8-byte fingerprint per URL, not the URL.
 Settings: ``NEWSCRAWL_DUPLICATES_ENABLED`` (default True).
 
 Stats: ``newscrawl/duplicates/dropped`` (plus Scrapy's
-``item_dropped_reasons_count/DuplicateArticle``).
+``item_dropped_reasons_count/DuplicateArticle``), ``newscrawl/duplicates/paragraphs_dropped``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class DuplicateArticlesPipeline:
         key = url_fingerprint(self._identity(item.url))
         if key in self._seen:
             self.stats.inc_value("newscrawl/duplicates/dropped")
+            self.stats.inc_value("newscrawl/duplicates/paragraphs_dropped", len(item.paragraphs))
             raise DuplicateArticle(item.url)
         self._seen.add(key)
         return item

@@ -7,7 +7,8 @@ compare text, so they all see the same form.
 Settings: ``NEWSCRAWL_NORMALIZE_ENABLED`` (default True).
 
 Stats: ``newscrawl/normalize/fields_changed``, ``newscrawl/normalize/paragraphs_changed``,
-``newscrawl/normalize/paragraphs_removed/empty`` (a paragraph of invisible characters only).
+``newscrawl/normalize/paragraphs_removed/empty`` (a paragraph of invisible characters only),
+``newscrawl/normalize/paragraphs_in`` (raw paragraphs: the start of the paragraph ledger).
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class TextNormalizationPipeline:
 
     def _normalize_body(self, item: Article) -> None:
         raw = split_paragraphs(item.body)
+        # The opening entry of the paragraph ledger (README, "Cleaning pipelines").
+        self.stats.inc_value("newscrawl/normalize/paragraphs_in", len(raw))
         paragraphs = [clean_text(p) for p in raw]
         modified = sum(1 for before, after in zip(raw, paragraphs, strict=True) if before != after)
         emptied = paragraphs.count("")

@@ -14,7 +14,8 @@ Settings:
   least this share of the raw body's characters, else the record is flagged.
 
 Stats: ``newscrawl/validation/dropped``, ``newscrawl/validation/dropped/<field>``,
-``newscrawl/validation/flagged/body_shrunk``, ``newscrawl/validation/passed``.
+``newscrawl/validation/flagged/body_shrunk``, ``newscrawl/validation/passed``,
+``newscrawl/validation/paragraphs_dropped``, ``newscrawl/validation/paragraphs_out``.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class ValidationPipeline:
         missing = [name for name in self.required if not _present(getattr(item, name))]
         if missing:
             self.stats.inc_value("newscrawl/validation/dropped")
+            self.stats.inc_value("newscrawl/validation/paragraphs_dropped", len(item.paragraphs))
             for name in missing:
                 self.stats.inc_value(f"newscrawl/validation/dropped/{name}")
             raise InvalidArticle(missing)
@@ -98,6 +100,7 @@ class ValidationPipeline:
                 extra={"spider": self.crawler.spider},
             )
         self.stats.inc_value("newscrawl/validation/passed")
+        self.stats.inc_value("newscrawl/validation/paragraphs_out", len(item.paragraphs))
         return item
 
 
