@@ -39,6 +39,8 @@ DEFAULT_MAX_CHARS = 200
 #: Fingerprints known to be boilerplate kept in memory; the counts stay on disk.
 DEFAULT_CACHE_SIZE = 10_000
 #: Articles recorded between commits: one fsync per article would dominate the cost.
+#: Seconds to wait for another process's lock on the store (two crawls sharing it).
+DEFAULT_TIMEOUT = 30.0
 COMMIT_EVERY = 100
 
 _SCHEMA = (
@@ -66,8 +68,10 @@ class LearnedBoilerplate:
         path: str | Path,
         min_articles: int = DEFAULT_MIN_ARTICLES,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.path = Path(path)
+        self.timeout = timeout
         self.min_articles = min_articles
         self.cache_size = cache_size
         self._known: OrderedDict[int, None] = OrderedDict()
@@ -79,6 +83,10 @@ class LearnedBoilerplate:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return self._connect()
+        except sqlite3.OperationalError:
+            # Locked by another crawl, or not openable: the file may be perfectly good, so
+            # it is not set aside; the caller decides how to run without it.
+            raise
         except sqlite3.DatabaseError as exc:
             # A torn or foreign file must not stop the crawl: set it aside (for a human to
             # look at) and learn again from scratch.
@@ -94,7 +102,7 @@ class LearnedBoilerplate:
             return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
+        db = sqlite3.connect(self.path, timeout=self.timeout)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")

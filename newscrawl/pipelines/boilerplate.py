@@ -20,12 +20,15 @@ Settings:
 Stats: ``newscrawl/boilerplate/paragraphs_removed/<rule>`` (rule: phrase, prefix, credit,
 line, learned), ``newscrawl/boilerplate/paragraphs_trimmed/<rule>``,
 ``newscrawl/boilerplate/paragraphs_split`` (chrome cut from the middle of a paragraph
-leaves two), ``newscrawl/boilerplate/items_changed``, ``newscrawl/boilerplate/store_reset``.
+leaves two), ``newscrawl/boilerplate/items_changed``, ``newscrawl/boilerplate/store_reset``,
+``newscrawl/boilerplate/store_unavailable`` (learning off for the run: the store could not
+be opened), ``newscrawl/boilerplate/store_errors`` (records cleaned without learning).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -68,6 +71,7 @@ class BoilerplatePipeline:
         self.max_chars = max_chars
         self.cache_size = cache_size
         self.store: LearnedBoilerplate | None = None
+        self._store_error_logged = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -95,13 +99,27 @@ class BoilerplatePipeline:
         if not self.store_path:
             logger.info("NEWSCRAWL_BOILERPLATE_PATH is empty: learned boilerplate is off")
             return
-        self.store = LearnedBoilerplate(self.store_path, self.min_articles, self.cache_size)
+        try:
+            self.store = LearnedBoilerplate(self.store_path, self.min_articles, self.cache_size)
+        except (sqlite3.OperationalError, OSError) as exc:
+            # Known phrases still apply; only this run's learning is lost.
+            self.stats.inc_value("newscrawl/boilerplate/store_unavailable")
+            logger.warning(
+                "Boilerplate store %(path)s unavailable (%(reason)s): learned boilerplate "
+                "is off for this run",
+                {"path": self.store_path, "reason": f"{type(exc).__name__}: {exc}"},
+                extra={"spider": self.crawler.spider},
+            )
+            return
         if self.store.reset_reason:
             self.stats.inc_value("newscrawl/boilerplate/store_reset")
 
     def close_spider(self) -> None:
         if self.store is not None:
-            self.store.close()
+            try:
+                self.store.close()
+            except sqlite3.Error as exc:
+                self._store_failed(exc, self.store_path)
             self.store = None
 
     def process_item(self, item: Any) -> Any:
@@ -141,7 +159,13 @@ class BoilerplatePipeline:
         }
         if not candidates:
             return paragraphs
-        chrome = self.store.observe(url_fingerprint(item.url), candidates.values())
+        try:
+            chrome = self.store.observe(url_fingerprint(item.url), candidates.values())
+        except sqlite3.Error as exc:
+            # A store hiccup (disk full, a lock held too long) must not cost the article:
+            # it goes on with its known-phrase cleaning only.
+            self._store_failed(exc, item.url)
+            return paragraphs
         if not chrome:
             return paragraphs
         kept = []
@@ -151,6 +175,19 @@ class BoilerplatePipeline:
             else:
                 kept.append(paragraph)
         return kept
+
+    def _store_failed(self, exc: sqlite3.Error, url: str) -> None:
+        self.stats.inc_value("newscrawl/boilerplate/store_errors")
+        if self._store_error_logged:
+            return
+        self._store_error_logged = True
+        logger.warning(
+            "Boilerplate store error at %(url)s (%(reason)s); learned boilerplate skipped "
+            "for the records it affects (counted in newscrawl/boilerplate/store_errors, "
+            "no more of these messages)",
+            {"url": url, "reason": f"{type(exc).__name__}: {exc}"},
+            extra={"spider": self.crawler.spider},
+        )
 
     def _count(self, item: Article, what: str, rule: str, paragraph: str) -> None:
         self.stats.inc_value(f"newscrawl/boilerplate/{what}/{rule}")
