@@ -128,8 +128,11 @@ NEWSCRAWL_MAX_FAILURE_RATE = 0.1
 NEWSCRAWL_DRIFT_ENABLED = True
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 4
 NEWSCRAWL_DRIFT_FALLBACK_PATHS = ["structured-data", "generic-fallback"]
-NEWSCRAWL_DRIFT_MAX_FALLBACK_SHARE = 0.25
-NEWSCRAWL_DRIFT_FIELDS = ["body", "published_at", "summary"]
+# Half: a redesign sends nearly every article to a fallback, while a crawl reaching far
+# into the archive legitimately reads some 2009-2015 pages through the generic fallback.
+NEWSCRAWL_DRIFT_MAX_FALLBACK_SHARE = 0.5
+# Not summary: many stories (wire copy, editorials) have no standfirst at all.
+NEWSCRAWL_DRIFT_FIELDS = ["body", "published_at"]
 NEWSCRAWL_DRIFT_MAX_EMPTY_SHARE = 0.25
 # `scrapy check jakartapost` (the live smoke test): @on_base_url moves a contract's
 # @url onto JAKARTAPOST_BASE_URL, so the same contracts also run against a site copy.

@@ -79,9 +79,9 @@ def test_a_healthy_run_records_its_shares_and_stays_quiet(crawler) -> None:
 def test_fallback_share_past_the_threshold_fails_the_run(crawler, caplog) -> None:
     alarm = build_from_crawler(LayoutDriftAlarm, crawler)
     with caplog.at_level(logging.ERROR):
-        _close(crawler, alarm, {"current-layout": 6, "structured-data": 1, "generic-fallback": 3})
+        _close(crawler, alarm, {"current-layout": 4, "structured-data": 1, "generic-fallback": 5})
     (reason,) = failure_reasons(crawler.stats)
-    assert reason.startswith("layout drift: 4 of 10 articles (40%) were read by a fallback")
+    assert reason.startswith("layout drift: 6 of 10 articles (60%) were read by a fallback")
     assert "Layout drift" in caplog.text
     assert crawler.stats.get_value("newscrawl/drift/alarms")
 

@@ -13,9 +13,22 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 
+from newscrawl.pipelines.boilerplate import BoilerplatePipeline
+from newscrawl.pipelines.dedup import ParagraphDedupPipeline
+from newscrawl.pipelines.dropcap import DropCapPipeline
+from newscrawl.pipelines.duplicates import DuplicateArticlesPipeline
+from newscrawl.pipelines.normalize import TextNormalizationPipeline
+from newscrawl.pipelines.validation import ValidationPipeline
 from newscrawl.sitecopy import serve_site
 from tests.helpers import run_crawl
+from tests.test_pipelines_normalize import make_article
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -201,3 +214,55 @@ def test_every_dropped_record_is_in_the_report(crawl):
     assert crawl.report["articles_dropped"] == 2
     reasons = {d["kind"]: d["reason"] for d in crawl.report["drops"]}
     assert reasons["InvalidArticle"] == "missing required field(s): body"
+
+
+# --- the same balance on any body, pipeline by pipeline --------------------------------
+
+_CHROME = [
+    "Advertisement",
+    "View all search results",
+    "Read also: Jokowi visits Moscow",
+    "(Antara/Galih Pradipta)",
+    "Quickly share this news with your network\u2014keep everyone informed with just a "
+    "single click!",
+]
+_STORY = ["R" + OPENING, STANDFIRST, QUOTE, ALLY, VISIT, LEGACY_EXPECTED[1]]
+_blocks = st.one_of(
+    st.sampled_from(_STORY),
+    st.sampled_from(_CHROME),
+    st.sampled_from(["R", "A", "\u200b", "\u00a0\u200b"]),
+    st.tuples(st.sampled_from(_STORY), st.sampled_from([FEEDBACK, _CHROME[-1]]),
+              st.sampled_from(_STORY)).map("".join),
+    st.sampled_from(_STORY).map(lambda p: p.upper().replace(" ", "\u00a0", 2)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_blocks, min_size=1, max_size=12))
+def test_stats_balance_for_any_body(blocks):
+    crawler = get_crawler(Spider, {"NEWSCRAWL_BOILERPLATE_PATH": ""})
+    pipes = [build_from_crawler(cls, crawler) for cls in (
+        TextNormalizationPipeline, DuplicateArticlesPipeline, DropCapPipeline,
+        BoilerplatePipeline, ParagraphDedupPipeline, ValidationPipeline,
+    )]
+    body = "\n\n".join(blocks)
+    item = make_article(body=body, raw_body_chars=len(body))
+    exported = 0
+    try:
+        for pipe in pipes:
+            item = pipe.process_item(item)
+        exported = len(item.paragraphs)
+    except DropItem:
+        pass
+    stats = crawler.stats.get_stats()
+    balance = (
+        stats.get("newscrawl/normalize/paragraphs_in", 0)
+        - stats.get("newscrawl/normalize/paragraphs_removed/empty", 0)
+        - stats.get("newscrawl/dropcap/merged", 0)
+        - _sum(stats, "newscrawl/boilerplate/paragraphs_removed/")
+        + stats.get("newscrawl/boilerplate/paragraphs_split", 0)
+        - _sum(stats, "newscrawl/dedup/paragraphs_removed/")
+        - stats.get("newscrawl/duplicates/paragraphs_dropped", 0)
+        - stats.get("newscrawl/validation/paragraphs_dropped", 0)
+    )
+    assert balance == exported == stats.get("newscrawl/validation/paragraphs_out", 0)

@@ -18,8 +18,8 @@ Settings:
 * ``NEWSCRAWL_DRIFT_ENABLED`` (default True)
 * ``NEWSCRAWL_DRIFT_MIN_ARTICLES`` (default 4): below this the shares say too little.
 * ``NEWSCRAWL_DRIFT_FALLBACK_PATHS`` (default structured-data, generic-fallback)
-* ``NEWSCRAWL_DRIFT_MAX_FALLBACK_SHARE`` (default 0.25)
-* ``NEWSCRAWL_DRIFT_FIELDS`` (default body, published_at, summary)
+* ``NEWSCRAWL_DRIFT_MAX_FALLBACK_SHARE`` (default 0.5)
+* ``NEWSCRAWL_DRIFT_FIELDS`` (default body, published_at)
 * ``NEWSCRAWL_DRIFT_MAX_EMPTY_SHARE`` (default 0.25)
 
 Stats: ``newscrawl/drift/articles``, ``newscrawl/drift/fallback_share``,
@@ -82,8 +82,8 @@ class LayoutDriftAlarm:
             fallback_paths=settings.getlist(
                 "NEWSCRAWL_DRIFT_FALLBACK_PATHS", ["structured-data", "generic-fallback"]
             ),
-            max_fallback_share=settings.getfloat("NEWSCRAWL_DRIFT_MAX_FALLBACK_SHARE", 0.25),
-            fields=settings.getlist("NEWSCRAWL_DRIFT_FIELDS", ["body", "published_at", "summary"]),
+            max_fallback_share=settings.getfloat("NEWSCRAWL_DRIFT_MAX_FALLBACK_SHARE", 0.5),
+            fields=settings.getlist("NEWSCRAWL_DRIFT_FIELDS", ["body", "published_at"]),
             max_empty_share=settings.getfloat("NEWSCRAWL_DRIFT_MAX_EMPTY_SHARE", 0.25),
         )
         crawler.signals.connect(alarm.item_seen, signal=signals.item_scraped)

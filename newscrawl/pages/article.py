@@ -67,6 +67,20 @@ def _is_paywall(element: HtmlElement) -> bool:
     return bool(PAYWALL.search(f" {element.get('class', '')} {element.get('id', '')} ".lower()))
 
 
+def _paywall_cuts(container: HtmlElement) -> bool:
+    """Whether a paywall block sits in the story container or right after it.
+
+    Inside is the site's usual place; some templates put the block after the container,
+    as its sibling. A paywall further away (a modal kept in the chrome of every page)
+    says nothing about this story's text.
+    """
+    candidates = [container, *container.itersiblings()]
+    return any(
+        _is_paywall(e) for node in candidates if isinstance(node.tag, str)
+        for e in node.iter() if isinstance(e.tag, str)
+    )
+
+
 class ArticlePage:
     """Extract an `Article` from an article response.
 
@@ -323,8 +337,7 @@ class ArticlePage:
         return [], "generic-fallback", False
 
     def _blocks(self, container: HtmlElement) -> tuple[list[str], bool]:
-        paywalled = any(_is_paywall(e) for e in container.iter() if isinstance(e.tag, str))
-        return text_blocks(container, stop=_is_paywall), paywalled
+        return text_blocks(container, stop=_is_paywall), _paywall_cuts(container)
 
     # --- item -------------------------------------------------------------------------
     def to_item(self) -> Article:

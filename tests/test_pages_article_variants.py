@@ -1,0 +1,84 @@
+"""Markup variants the bundled pages do not show, read by ArticlePage directly."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from scrapy.http import HtmlResponse
+
+from newscrawl.pages.article import ArticlePage
+
+URL = "http://127.0.0.1:8000/world/2025/04/08/variant-story.html"
+BODY = "".join(f"<p>Story paragraph {i}, long enough to read as a paragraph of news.</p>" for i in range(3))
+
+
+def _page(head: str = "", content: str = BODY, after: str = "") -> ArticlePage:
+    html = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{head}</head><body>'
+        '<div class="tjp-single__head"><h1 class="tjp-title--single">A variant story</h1></div>'
+        f'<div class="wrap"><div class="tjp-single__content">{content}</div>{after}</div>'
+        "</body></html>"
+    )
+    response = HtmlResponse(url=URL, body=html.encode(), encoding="utf-8")
+    return ArticlePage(response, section="world", fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
+def _jsonld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_paywall_after_the_container_still_marks_the_text_cut():
+    item = _page(after='<div class="tjp-paywall"><p>Subscribe to read the full story</p></div>').to_item()
+    assert item.is_truncated
+    assert "Subscribe" not in item.body
+
+
+def test_paywall_inside_the_container_stops_the_text():
+    content = BODY + '<div class="tjp-paywall"><p>Subscribe now</p></div><p>Hidden rest.</p>'
+    item = _page(content=content).to_item()
+    assert item.is_truncated
+    assert "Hidden rest" not in item.body
+    assert item.body.count("Story paragraph") == 3
+
+
+def test_a_paywall_modal_elsewhere_says_nothing_about_the_story():
+    html_after_page = '<div class="modal"><div class="tjp-paywall">Log in</div></div>'
+    page = _page()
+    assert not page.to_item().is_truncated
+    # the same modal outside the story's wrapper: still not truncated
+    page = _page(head="", content=BODY, after="")
+    response = page.response.replace(body=page.response.body.replace(b"</body>", html_after_page.encode() + b"</body>"))
+    assert not ArticlePage(response, section="world", fetched_at=page.fetched_at).to_item().is_truncated
+
+
+def test_jsonld_graph_and_string_flags():
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage", "name": "ignored"},
+            {
+                "@type": ["NewsArticle"],
+                "headline": "Headline from the graph",
+                "datePublished": "2025-04-08T16:06:36+07:00",
+                "dateModified": "2025-04-09T08:00:00Z",
+                "author": {"@type": "Person", "name": "Yvette Tanamal (The Jakarta Post)"},
+                "isAccessibleForFree": "False",
+                "keywords": "ASEAN, Myanmar, ASEAN",
+                "image": {"@type": "ImageObject", "url": "/images/lead.jpg"},
+            },
+        ],
+    }
+    item = _page(head=_jsonld(graph)).to_item()
+    assert item.title == "Headline from the graph"
+    assert item.published_at == "2025-04-08T16:06:36+07:00"
+    assert item.modified_at == "2025-04-09T08:00:00+00:00"
+    assert item.authors == ["Yvette Tanamal"]
+    assert item.is_premium
+    assert item.tags == ["ASEAN", "Myanmar"]
+    assert item.image_url == "https://www.thejakartapost.com/images/lead.jpg"
+
+
+def test_no_date_anywhere_falls_back_to_the_url_day():
+    item = _page().to_item()
+    assert item.published_at == "2025-04-08T00:00:00+07:00"
