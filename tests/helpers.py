@@ -44,7 +44,9 @@ class CrawlResult:
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def run_crawl(
@@ -57,12 +59,27 @@ def run_crawl(
 ) -> CrawlResult:
     """`scrapy crawl jakartapost` in a subprocess, as a user runs it; waits for it to end."""
     output = output or workdir / "out.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost", "-O", str(output),
-               "-s", f"JAKARTAPOST_BASE_URL={base_url}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "jakartapost",
+        "-O",
+        str(output),
+        "-s",
+        f"JAKARTAPOST_BASE_URL={base_url}",
+    ]
     for name, value in {**TEST_SETTINGS, **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
     for arg in spider_args:
         command += ["-a", arg]
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings", "PYTHONWARNINGS": "error::DeprecationWarning"}
-    done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    env = {
+        **os.environ,
+        "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
+        "PYTHONWARNINGS": "error::DeprecationWarning",
+    }
+    done = subprocess.run(
+        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     return CrawlResult(done.returncode, done.stdout, done.stderr, output)

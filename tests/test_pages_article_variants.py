@@ -10,7 +10,9 @@ from scrapy.http import HtmlResponse
 from newscrawl.pages.article import ArticlePage
 
 URL = "http://127.0.0.1:8000/world/2025/04/08/variant-story.html"
-BODY = "".join(f"<p>Story paragraph {i}, long enough to read as a paragraph of news.</p>" for i in range(3))
+BODY = "".join(
+    f"<p>Story paragraph {i}, long enough to read as a paragraph of news.</p>" for i in range(3)
+)
 
 
 def _page(head: str = "", content: str = BODY, after: str = "") -> ArticlePage:
@@ -21,7 +23,9 @@ def _page(head: str = "", content: str = BODY, after: str = "") -> ArticlePage:
         "</body></html>"
     )
     response = HtmlResponse(url=URL, body=html.encode(), encoding="utf-8")
-    return ArticlePage(response, section="world", fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return ArticlePage(
+        response, section="world", fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc)
+    )
 
 
 def _jsonld(data: object) -> str:
@@ -29,7 +33,9 @@ def _jsonld(data: object) -> str:
 
 
 def test_paywall_after_the_container_still_marks_the_text_cut():
-    item = _page(after='<div class="tjp-paywall"><p>Subscribe to read the full story</p></div>').to_item()
+    item = _page(
+        after='<div class="tjp-paywall"><p>Subscribe to read the full story</p></div>'
+    ).to_item()
     assert item.is_truncated
     assert "Subscribe" not in item.body
 
@@ -48,8 +54,14 @@ def test_a_paywall_modal_elsewhere_says_nothing_about_the_story():
     assert not page.to_item().is_truncated
     # the same modal outside the story's wrapper: still not truncated
     page = _page(head="", content=BODY, after="")
-    response = page.response.replace(body=page.response.body.replace(b"</body>", html_after_page.encode() + b"</body>"))
-    assert not ArticlePage(response, section="world", fetched_at=page.fetched_at).to_item().is_truncated
+    response = page.response.replace(
+        body=page.response.body.replace(b"</body>", html_after_page.encode() + b"</body>")
+    )
+    assert (
+        not ArticlePage(response, section="world", fetched_at=page.fetched_at)
+        .to_item()
+        .is_truncated
+    )
 
 
 def test_jsonld_graph_and_string_flags():

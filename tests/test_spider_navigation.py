@@ -24,11 +24,15 @@ SETTINGS = {"NEWSCRAWL_STATE_PATH": "", "NEWSCRAWL_BOILERPLATE_PATH": ""}
 def _article(slug: str) -> str:
     day = slug.rsplit("/", 1)[0].replace("/", "-")
     name = slug.rsplit("/", 1)[1]
-    ld = json.dumps({
-        "@context": "https://schema.org", "@type": "NewsArticle",
-        "headline": f"Story {name}", "datePublished": f"{day}T09:00:00+07:00",
-        "author": [{"@type": "Person", "name": "Staff Writer"}],
-    })
+    ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": f"Story {name}",
+            "datePublished": f"{day}T09:00:00+07:00",
+            "author": [{"@type": "Person", "name": "Staff Writer"}],
+        }
+    )
     body = "".join(
         f"<p>Paragraph {i} of the {name} story, with enough words to be a real paragraph.</p>"
         for i in range(1, 4)
@@ -48,7 +52,9 @@ def _listing(slugs: list[str]) -> str:
         f'<span class="date">{s[:10]}</span></div>'
         for s in slugs
     )
-    return f"<!DOCTYPE html><html><body><main><div class='latest'>{entries}</div></main></body></html>"
+    return (
+        f"<!DOCTYPE html><html><body><main><div class='latest'>{entries}</div></main></body></html>"
+    )
 
 
 @pytest.fixture
@@ -117,7 +123,9 @@ def test_404_past_the_last_page_ends_the_section_without_failing(site, tmp_path)
 
 
 def test_unreachable_first_listing_fails_the_run(site, tmp_path):
-    plan = FaultPlan({"/world/latest": Fault.http_error(404), "/world/latest?page=1": Fault.http_error(404)})
+    plan = FaultPlan(
+        {"/world/latest": Fault.http_error(404), "/world/latest?page=1": Fault.http_error(404)}
+    )
     with serve_site(site, faults=plan) as server:
         result = run_crawl(server.base_url, tmp_path, settings=SETTINGS)
     assert result.returncode == 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING
+
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl.spiders.jakartapost import JakartaPostSpider
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def _spider_settings(overrides: dict[str, object], priority: str = "project") -> Settings:

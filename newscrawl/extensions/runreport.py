@@ -49,7 +49,7 @@ def feed_path(crawler: Crawler, spider: Spider) -> Path | None:
     for uri in crawler.settings.getdict("FEEDS"):
         uri = str(uri)
         if uri.startswith("file://"):
-            uri = uri[len("file://"):]
+            uri = uri[len("file://") :]
         elif "://" in uri or uri in ("-", "stdout:"):
             continue
         return Path(apply_uri_params(uri, uri_params(spider)))
@@ -108,19 +108,38 @@ class RunReport:
         if self.path is None:
             logger.info("No file feed and no NEWSCRAWL_REPORT_PATH: no run report will be written")
 
-    def item_dropped(self, item: Any, response: Response | None, exception: BaseException, spider: Spider) -> None:
+    def item_dropped(
+        self, item: Any, response: Response | None, exception: BaseException, spider: Spider
+    ) -> None:
         url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
-        self._append(self.drops, {
-            "url": url or (response.url if response is not None else None),
-            "reason": str(exception),
-            "kind": type(exception).__name__,
-        })
+        self._append(
+            self.drops,
+            {
+                "url": url or (response.url if response is not None else None),
+                "reason": str(exception),
+                "kind": type(exception).__name__,
+            },
+        )
 
-    def page_failed(self, url: str, stage: str, reason: str, status: int | None = None,
-                    attempts: int | None = None, **_: Any) -> None:
-        self._append(self.failures, {
-            "url": url, "stage": stage, "reason": reason, "status": status, "attempts": attempts,
-        })
+    def page_failed(
+        self,
+        url: str,
+        stage: str,
+        reason: str,
+        status: int | None = None,
+        attempts: int | None = None,
+        **_: Any,
+    ) -> None:
+        self._append(
+            self.failures,
+            {
+                "url": url,
+                "stage": stage,
+                "reason": reason,
+                "status": status,
+                "attempts": attempts,
+            },
+        )
 
     def _append(self, entries: list[dict[str, Any]], entry: dict[str, Any]) -> None:
         if len(entries) < self.max_entries:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 EMPTY_LISTING = (
     b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Latest - The Jakarta Post"
-    b"</title></head><body><main><div class='tjp-latest'><p>No more articles.</p></div></main></body></html>"
+    b"</title></head><body><main><div class='tjp-latest'><p>No more articles.</p></div></main>"
+    b"</body></html>"
 )
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -80,21 +81,32 @@ class SiteCopy:
             if self._file(f"{folder}/page-1.html") is not None and page.isdigit():
                 return Reply(200, EMPTY_LISTING, {"Content-Type": CONTENT_TYPES[".html"]})
             return Reply(404, b"not found")
-        found = self._file(relative) or self._file(relative + ".html") or self._file(f"{relative}/index.html")
+        found = (
+            self._file(relative)
+            or self._file(relative + ".html")
+            or self._file(f"{relative}/index.html")
+        )
         if found is None or found.name.startswith("_"):
-            return Reply(404, b"<html><body><h1>404 Not Found</h1></body></html>",
-                         {"Content-Type": CONTENT_TYPES[".html"]})
+            return Reply(
+                404,
+                b"<html><body><h1>404 Not Found</h1></body></html>",
+                {"Content-Type": CONTENT_TYPES[".html"]},
+            )
         return self._serve(found)
 
     @staticmethod
     def _serve(path: Path) -> Reply:
         body = path.read_bytes()
         stat = path.stat()
-        return Reply(200, body, {
-            "Content-Type": CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
-            "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
-            "ETag": '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"',
-        })
+        return Reply(
+            200,
+            body,
+            {
+                "Content-Type": CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
+                "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
+                "ETag": '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"',
+            },
+        )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -116,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(reply.body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         self.server.request_log.append(self.path)  # type: ignore[attr-defined]
 
 

@@ -15,13 +15,28 @@ from typing import Any
 #: Sections of thejakartapost.com the spider knows; sub-sections ("business/companies")
 #: are accepted below any of them.
 KNOWN_SECTIONS = (
-    "world", "indonesia", "business", "opinion", "culture", "lifestyle", "sports",
-    "science", "tech", "environment", "academia", "multimedia", "travel", "paper",
+    "world",
+    "indonesia",
+    "business",
+    "opinion",
+    "culture",
+    "lifestyle",
+    "sports",
+    "science",
+    "tech",
+    "environment",
+    "academia",
+    "multimedia",
+    "travel",
+    "paper",
 )
 
 _SECTION = re.compile(r"^[a-z0-9-]+(?:/[a-z0-9-]+)*$")
 _RELATIVE = re.compile(r"^(\d+)\s*([dhw])$")
-ACCEPTED_SINCE = "YYYY-MM-DD, an ISO 8601 date-time such as 2025-04-08T16:00+07:00, or a relative age such as 48h, 7d or 2w"
+ACCEPTED_SINCE = (
+    "YYYY-MM-DD, an ISO 8601 date-time such as 2025-04-08T16:00+07:00, "
+    "or a relative age such as 48h, 7d or 2w"
+)
 
 
 class ArgumentError(ValueError):
@@ -39,7 +54,8 @@ class CrawlArguments:
         unknown = sorted(set(raw) - {"section", "since", "max_pages", "_job"})
         if unknown:
             raise ArgumentError(
-                f"unknown spider argument(s) {', '.join(unknown)}; accepted: section, since, max_pages"
+                f"unknown spider argument(s) {', '.join(unknown)}; "
+                "accepted: section, since, max_pages"
             )
         return cls(
             section=parse_section(raw.get("section", "world")),
@@ -51,7 +67,9 @@ class CrawlArguments:
 def parse_section(value: Any) -> str:
     section = str(value).strip().strip("/").lower()
     if not _SECTION.match(section):
-        raise ArgumentError(f"section {value!r} is not a section slug such as 'world' or 'business/companies'")
+        raise ArgumentError(
+            f"section {value!r} is not a section slug such as 'world' or 'business/companies'"
+        )
     if section.split("/", 1)[0] not in KNOWN_SECTIONS:
         raise ArgumentError(
             f"unknown section {value!r}; known sections: {', '.join(KNOWN_SECTIONS)}"
@@ -70,8 +88,16 @@ def parse_since(value: Any, *, today: date | None = None) -> date | None:
     relative = _RELATIVE.match(text.lower())
     if relative:
         amount, unit = int(relative[1]), relative[2]
-        delta = {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
-        now = datetime.now(timezone.utc) if today is None else datetime.combine(today, datetime.min.time(), timezone.utc)
+        delta = {
+            "h": timedelta(hours=amount),
+            "d": timedelta(days=amount),
+            "w": timedelta(weeks=amount),
+        }[unit]
+        now = (
+            datetime.now(timezone.utc)
+            if today is None
+            else datetime.combine(today, datetime.min.time(), timezone.utc)
+        )
         return (now - delta).date()
     try:
         return date.fromisoformat(text)
@@ -89,7 +115,9 @@ def parse_max_pages(value: Any) -> int | None:
     try:
         pages = int(str(value).strip())
     except ValueError:
-        raise ArgumentError(f"max_pages={value!r} is not a whole number; give a positive integer such as 5") from None
+        raise ArgumentError(
+            f"max_pages={value!r} is not a whole number; give a positive integer such as 5"
+        ) from None
     if pages < 1:
         raise ArgumentError(f"max_pages={value!r} must be at least 1")
     return pages

@@ -91,8 +91,12 @@ class JakartaPostSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.logger.info(
             "Crawling section %(section)s from %(base)s (since=%(since)s, max_pages=%(max_pages)s)",
-            {"section": self.section, "base": self.base_url, "since": self.arguments.since,
-             "max_pages": self.arguments.max_pages},
+            {
+                "section": self.section,
+                "base": self.base_url,
+                "since": self.arguments.since,
+                "max_pages": self.arguments.max_pages,
+            },
         )
         yield self._listing_request(1)
 
@@ -113,7 +117,9 @@ class JakartaPostSpider(scrapy.Spider):
             return
         entries = ListingPage(response, section=self.section, base_url=self.base_url).entries()
         if not entries:
-            self.logger.info("Listing page %(page)d lists no article: end of the section", {"page": page})
+            self.logger.info(
+                "Listing page %(page)d lists no article: end of the section", {"page": page}
+            )
             if page == 1:
                 stats.inc_value("newscrawl/listing/empty_first_page")
             return
@@ -134,10 +140,14 @@ class JakartaPostSpider(scrapy.Spider):
         since = self.arguments.since
         return since is None or entry.published is None or entry.published >= since
 
-    def _should_paginate(self, page: int, entries: list[ListingEntry], wanted: list[ListingEntry]) -> bool:
+    def _should_paginate(
+        self, page: int, entries: list[ListingEntry], wanted: list[ListingEntry]
+    ) -> bool:
         max_pages = self.arguments.max_pages
         if max_pages is not None and page >= max_pages:
-            self.logger.info("Reached max_pages=%(max)d: not paginating further", {"max": max_pages})
+            self.logger.info(
+                "Reached max_pages=%(max)d: not paginating further", {"max": max_pages}
+            )
             return False
         if self.arguments.since is not None and len(wanted) < len(entries):
             self.logger.info(
@@ -203,7 +213,9 @@ class JakartaPostSpider(scrapy.Spider):
         listed = request.meta.get("redirect_urls", [request.url])[0]
         self._page_failed(listed, "article", _reason(failure), status, _attempts(request))
 
-    def _page_failed(self, url: str, stage: str, reason: str, status: int | None, attempts: int | None = None) -> None:
+    def _page_failed(
+        self, url: str, stage: str, reason: str, status: int | None, attempts: int | None = None
+    ) -> None:
         self.logger.warning(
             "Could not use %(stage)s page %(url)s: %(reason)s",
             {"stage": stage, "url": url, "reason": reason},
@@ -211,8 +223,13 @@ class JakartaPostSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/{stage}/failed")
         self.crawler.signals.send_catch_log(
-            signals.page_failed, url=url, stage=stage, reason=reason, status=status,
-            attempts=attempts, spider=self,
+            signals.page_failed,
+            url=url,
+            stage=stage,
+            reason=reason,
+            status=status,
+            attempts=attempts,
+            spider=self,
         )
 
 
@@ -239,8 +256,11 @@ def _validated_base_url(value: str | None) -> str:
 def _lift_politeness_for_loopback(crawler: Crawler) -> None:
     settings = crawler.settings
     project = settings.getpriority("BOT_NAME") or 20
-    lifted = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
+    lifted = {
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    }
     for name, value in lifted.items():
         if (settings.getpriority(name) or 0) <= project:
             settings.set(name, value, priority=project)
-
