@@ -55,7 +55,7 @@ FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
 
 # --- Components -----------------------------------------------------------------------
 ITEM_PIPELINES: dict[str, int] = {}
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 # (each component group below adds its own entries)
 
 # --- Cleaning pipelines (issue 3) -----------------------------------------------------

@@ -45,9 +45,9 @@ class Command(ScrapyCrawlCommand):
                 section = parse(opts.spargs).section
         except ArgumentError as exc:
             raise UsageError(str(exc), print_help=False) from None
+        assert self.settings is not None
         preflight(self.settings)  # bad paths, base URL, corrupt state: exit 2 before any request
 
-        assert self.settings is not None
         state = resolve_state_path(self.settings, spidercls.name, section)
         if state is None:
             self._crawl(args[0], opts)

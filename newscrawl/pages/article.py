@@ -301,7 +301,7 @@ class ArticlePage:
         for css in selectors:
             found = self.selector.css(css)
             if found:
-                return found[0].root  # type: ignore[no-any-return]
+                return found[0].root
         return None
 
     def _generic_container(self) -> HtmlElement | None:

@@ -102,6 +102,7 @@ class StatePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
+        assert spider is not None
         section = str(getattr(spider, "section", ""))
         path = resolve_state_path(self.crawler.settings, spider.name, section)
         assert path is not None
@@ -118,6 +119,7 @@ class StatePipeline:
             salvage_folder(folder, reserved=reserved, sink=sink, stats=stats)
 
     def _feed_paths(self) -> tuple[set[Path], set[Path]]:
+        assert self.crawler.spider is not None
         params = uri_params(self.crawler.spider)
         targets: set[Path] = set()
         for uri in self.crawler.settings.getdict("FEEDS"):

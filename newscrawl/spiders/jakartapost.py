@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl import signals
@@ -100,7 +100,7 @@ class JakartaPostSpider(scrapy.Spider):
         )
         yield self._listing_request(1)
 
-    def parse_listing(self, response: TextResponse, page: int) -> Iterator[scrapy.Request]:
+    def parse_listing(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         """A listing page: one request per wanted article, then the next page.
 
         @url https://www.thejakartapost.com/world/latest
@@ -157,7 +157,7 @@ class JakartaPostSpider(scrapy.Spider):
             return False
         return True
 
-    def parse_article(self, response: TextResponse, listing_page: int) -> Iterator[Any]:
+    def parse_article(self, response: Response, listing_page: int) -> Iterator[Any]:
         """An article page: one raw record.
 
         @url https://www.thejakartapost.com/world/2022/08/03/russia-backs-myanmar-juntas-efforts-to-stabilise-country-lavrov.html
@@ -178,15 +178,17 @@ class JakartaPostSpider(scrapy.Spider):
         except PageParseError as exc:
             self._page_failed(response.url, "article", exc.reason, response.status)
             return
+        stats = self.crawler.stats
+        assert stats is not None
         for problem in page.problems:
-            self.crawler.stats.inc_value(f"newscrawl/article/problem/{problem}")  # type: ignore[union-attr]
-        self.crawler.stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")  # type: ignore[union-attr]
+            stats.inc_value(f"newscrawl/article/problem/{problem}")
+        stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")
         yield item
 
     # --- failures ---------------------------------------------------------------------
     def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
-        status = failure.value.response.status if failure.check(HttpError) else None
+        status = _status(failure)
         page = request.cb_kwargs.get("page", 0)
         # The first page is also served as /latest?page=1; try that spelling once.
         if page == 1 and status == 404 and "page=" not in request.url:
@@ -208,7 +210,7 @@ class JakartaPostSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        status = failure.value.response.status if failure.check(HttpError) else None
+        status = _status(failure)
         # Report the URL the listing named, not where a redirect chain gave up.
         listed = request.meta.get("redirect_urls", [request.url])[0]
         self._page_failed(listed, "article", _reason(failure), status, _attempts(request))
@@ -237,10 +239,18 @@ def _attempts(request: scrapy.Request) -> int:
     return int(request.meta.get("retry_times", 0)) + 1
 
 
+def _status(failure: Failure) -> int | None:
+    """The HTTP status behind a failure, when a response came at all."""
+    error = failure.value
+    return error.response.status if isinstance(error, HttpError) else None
+
+
 def _reason(failure: Failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    status = _status(failure)
+    if status is not None:
+        return f"HTTP {status}"
+    kind = failure.type.__name__ if failure.type is not None else "Error"
+    return f"{kind}: {failure.getErrorMessage()}"
 
 
 def _validated_base_url(value: str | None) -> str:
