@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, fields
 
+from newscrawl.cleaning.memo import TextMemo
+
 #: Paragraphs inside `Article.body` are separated by exactly this string.
 PARAGRAPH_SEPARATOR = "\n\n"
 
@@ -51,12 +53,44 @@ class Article:
 
     @property
     def paragraphs(self) -> list[str]:
-        return split_paragraphs(self.body)
+        return list(self._split())  # a copy: callers edit their list, not the memo's
 
     @paragraphs.setter
     def paragraphs(self, paragraphs: list[str]) -> None:
-        self.body = join_paragraphs(paragraphs)
-        self.word_count = count_words(self.body)
+        memo = self.memo()
+        kept = [p for p in paragraphs if p.strip()]
+        body = PARAGRAPH_SEPARATOR.join(kept)
+        self.body = body
+        # The separator is whitespace, so no word spans two paragraphs: the sum equals
+        # count_words(body), and unchanged paragraphs are not counted again.
+        self.word_count = sum(memo.words(p) for p in kept)
+        # Splitting the body again gives back `kept` unless a paragraph holds a line
+        # break of its own, which one count over the body rules out.
+        memo.paragraphs = kept if body.count("\n") == 2 * len(kept) - 2 else split_paragraphs(body)
+        memo.body = body
+
+    def body_words(self) -> int:
+        """`count_words(self.body)`, from the memoised paragraphs."""
+        words = self.memo().words
+        return sum(words(p) for p in self._split())
+
+    def _split(self) -> list[str]:
+        memo = self.memo()
+        if memo.body is not self.body:
+            memo.paragraphs = split_paragraphs(self.body)
+            memo.body = self.body
+        return memo.paragraphs
+
+    def memo(self) -> TextMemo:
+        """This item's `TextMemo`, shared by the cleaning pipelines.
+
+        Kept in the instance dict rather than as a dataclass field: fields are what
+        exporters, `ItemAdapter` and `asdict` see, and a cache must never reach a feed.
+        """
+        memo: TextMemo | None = self.__dict__.get("_memo")
+        if memo is None:
+            memo = self.__dict__["_memo"] = TextMemo()
+        return memo
 
     def flag(self, name: str) -> None:
         if name not in self.quality_flags:

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from newscrawl.cleaning.fold import fold
-from newscrawl.text import clean_text, comparison_key
+from newscrawl.cleaning.memo import TextMemo
+from newscrawl.text import clean_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,9 +43,9 @@ class DedupResult:
     changes: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _without(text: str, folded_part: str) -> str | None:
+def _without(text: str, folded_text: str, folded_part: str) -> str | None:
     """`text` with the first occurrence of `folded_part` (matched folded) cut out."""
-    start = fold(text).find(folded_part)
+    start = folded_text.find(folded_part)
     if start < 0:
         return None
     before, after = text[:start].strip(), text[start + len(folded_part):].strip()
@@ -53,32 +53,46 @@ def _without(text: str, folded_part: str) -> str | None:
 
 
 def dedup_paragraphs(
-    paragraphs: Sequence[str], min_contained_chars: int = MIN_CONTAINED_CHARS
+    paragraphs: Sequence[str],
+    min_contained_chars: int = MIN_CONTAINED_CHARS,
+    memo: TextMemo | None = None,
 ) -> DedupResult:
+    """Repeats removed; `memo` (the item's, when given) holds forms other steps computed."""
+    if memo is None:
+        memo = TextMemo()
     result = DedupResult([])
     seen: set[str] = set()
     kept_folded: list[str] = []  # folded forms of kept paragraphs long enough to matter
+    # The same forms joined by a line break, which no cleaned text holds: a folded text
+    # occurs inside one of them exactly when it occurs in the joined string, so
+    # containment in any kept paragraph is one C-level search instead of a Python loop.
+    kept_joined = ""
     check_containment = len(paragraphs) <= CONTAINMENT_SCAN_CAP
     for index, paragraph in enumerate(paragraphs):
-        text = clean_text(paragraph)
+        text = memo.clean(paragraph)
         rule: str | None = None
         while text:
-            key = comparison_key(text)
+            key = memo.key(text)
             if key in seen:
                 rule = "exact" if rule is None else rule
                 text = ""
                 break
             if not check_containment:
                 break
-            folded = fold(text)
-            if len(text) >= min_contained_chars and any(folded in k for k in kept_folded):
+            folded = memo.fold(text)
+            if len(text) >= min_contained_chars and folded in kept_joined:
                 rule = "contained" if rule is None else rule
                 text = ""
                 break
-            inner = next((k for k in kept_folded if len(k) < len(folded) and k in folded), None)
+            size = len(folded)
+            inner = None
+            for kept in kept_folded:
+                if len(kept) < size and kept in folded:
+                    inner = kept
+                    break
             if inner is None:
                 break
-            remainder = _without(text, inner)
+            remainder = _without(text, folded, inner)
             if remainder is None:  # pragma: no cover - `inner in folded` guarantees a hit
                 break
             rule = "trimmed"
@@ -93,8 +107,10 @@ def dedup_paragraphs(
         if rule == "trimmed":
             result.trimmed += 1
             result.changes.append((index, "trimmed"))
-        seen.add(comparison_key(text))
+        seen.add(memo.key(text))
         if len(text) >= min_contained_chars:
-            kept_folded.append(fold(text))
+            folded = memo.fold(text)
+            kept_folded.append(folded)
+            kept_joined = f"{kept_joined}\n{folded}" if kept_joined else folded
         result.paragraphs.append(paragraph if rule is None else text)
     return result

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-# An opening quote may sit in the drop-cap element with the letter.
-_LONE_LETTER = re.compile(r"[\"'\u201c\u2018]?[^\W\d_]")
+# An opening quote may sit in the drop-cap element with the letter, or alone when the
+# story opens with a quotation ("\u201c" then "We will not allow ...").
+_LONE_LETTER = re.compile(r"[\"'\u201c\u2018]?[^\W\d_]|[\"'\u201c\u2018]")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 
 #: Words that follow the single-letter words "A" / "I" at the start of a story and do not

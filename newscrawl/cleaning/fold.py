@@ -53,7 +53,12 @@ def fold(text: str) -> str:
 
 def fingerprint(text: str) -> int:
     """A signed 64-bit fingerprint of a paragraph's comparison form (fits SQLite INTEGER)."""
-    digest = hashlib.blake2b(comparison_key(text).encode("utf-8"), digest_size=8).digest()
+    return key_fingerprint(comparison_key(text))
+
+
+def key_fingerprint(key: str) -> int:
+    """`fingerprint` of the text whose `comparison_key` is `key`."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 

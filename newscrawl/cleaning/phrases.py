@@ -22,6 +22,8 @@ from newscrawl.text import clean_text, comparison_key
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from newscrawl.cleaning.memo import TextMemo
+
 #: A phrase is cut off story text only when it has at least this many words: "Subscribe
 #: now" or "Advertisement" can end a real sentence ("... banned the advertisement"), a
 #: sentence-long widget text cannot.
@@ -36,9 +38,12 @@ _BLOCK_OPENERS = frozenset("\"'(\u201c\u2018")
 _KINDS = ("prefix", "credit", "line", "keep")
 
 
+# Trailing punctuation varies between the desktop and mobile copies of a widget.
+_KEY_TRAIL = " .!?:;,"
+
+
 def _whole_key(text: str) -> str:
-    # Trailing punctuation varies between the desktop and mobile copies of a widget.
-    return comparison_key(text).rstrip(" .!?:;,")
+    return comparison_key(text).rstrip(_KEY_TRAIL)
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class PhraseRules:
         # folded text of paragraphs no other rule touched.
         inner = sorted({f for heads in self._heads.values() for f in heads}, key=len, reverse=True)
         self._inner = re.compile("|".join(map(re.escape, inner))) if inner else None
+        self._inner_phrases = tuple(inner)
 
     @classmethod
     def parse(cls, text: str) -> PhraseRules:
@@ -126,9 +132,11 @@ class PhraseRules:
         """True for text the learned rules must leave alone (wire credits, initials)."""
         return self._keep is not None and self._keep.fullmatch(paragraph.strip()) is not None
 
-    def _whole_rule(self, text: str, folded: str) -> str | None:
-        if len(text) <= self._whole_max_chars and _whole_key(text) in self._whole:
-            return "phrase"
+    def _whole_rule(self, text: str, folded: str, memo: TextMemo | None) -> str | None:
+        if len(text) <= self._whole_max_chars:
+            key = memo.key(text) if memo is not None else comparison_key(text)
+            if key.rstrip(_KEY_TRAIL) in self._whole:
+                return "phrase"
         if self._prefixes and folded.startswith(self._prefixes):
             return "prefix"
         if self._line is not None and self._line.fullmatch(text):
@@ -178,6 +186,11 @@ class PhraseRules:
         after it), so a widget's words inside a real sentence are left alone."""
         if self._inner is None:
             return None
+        # Nearly every paragraph holds none of the phrases: a few substring tests in C
+        # settle that far faster than the alternation, which tries every phrase at
+        # every position.
+        if not any(map(folded.__contains__, self._inner_phrases)):
+            return None
         for found in self._inner.finditer(folded):
             start, end = found.span()
             before, after = text[:start].rstrip(), text[end:].lstrip()
@@ -191,13 +204,16 @@ class PhraseRules:
                 return before, after
         return None
 
-    def match(self, paragraph: str) -> PhraseMatch:
-        """Apply every rule to one (normalised) paragraph."""
+    def match(self, paragraph: str, memo: TextMemo | None = None) -> PhraseMatch:
+        """Apply every rule to one (normalised) paragraph.
+
+        `memo` (the item's) lends the folded text and comparison key when another step
+        has computed them already."""
         text = paragraph.strip()
         rule: str | None = None
         while text:
-            folded = fold(text)
-            whole = self._whole_rule(text, folded)
+            folded = memo.fold(text) if memo is not None else fold(text)
+            whole = self._whole_rule(text, folded, memo)
             if whole is not None:
                 # Chrome glued to chrome counts as the rule that removed the last piece.
                 return PhraseMatch("", whole if rule is None else rule)
@@ -216,12 +232,12 @@ class PhraseRules:
         # `folded` is still the fold of `text`: the loop only leaves through `break`.
         halves = self._split_inner(text, folded)
         if halves is not None:
-            pieces = [self.match(half).text for half in halves]
+            pieces = [self.match(half, memo).text for half in halves]
             return PhraseMatch(PARAGRAPH_SEPARATOR.join(p for p in pieces if p), rule or "phrase")
         if rule is None:
             return PhraseMatch(paragraph, None)
         return PhraseMatch(text, rule)
 
-    def is_chrome(self, paragraph: str) -> bool:
+    def is_chrome(self, paragraph: str, memo: TextMemo | None = None) -> bool:
         """True when the rules would remove the paragraph entirely."""
-        return self.match(paragraph).removed
+        return self.match(paragraph, memo).removed

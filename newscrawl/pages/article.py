@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 from scrapy.utils.response import get_base_url
 
 from newscrawl.items import Article, count_words, join_paragraphs
@@ -33,7 +33,7 @@ from newscrawl.pages.fields import (
     split_keywords,
     unique,
 )
-from newscrawl.pages.structured import as_names, as_text, find_article_jsonld, meta_content
+from newscrawl.pages.structured import PageMetadata, as_names, as_text, find_article_jsonld
 from newscrawl.text import clean_text
 from newscrawl.urls import SITE_ROOT, article_identity, is_site_url, on_site_root, strip_tracking
 
@@ -56,8 +56,27 @@ LEGACY_BODY = ("div.detailNews", "div.news-content", "div.show-define-text", "di
 CURRENT_TITLE = ("h1.tjp-title--single", "h1.tjp-title", ".tjp-single__head h1")
 LEGACY_TITLE = ("h1.title-large", ".title-large", "h1.title")
 CURRENT_HEAD = "div.tjp-single__head"
-BYLINE = (".tjp-meta__label", ".tjp-author", ".author", "span.name-author", ".byline")
+BYLINE = (
+    ".tjp-meta__label",
+    ".tjp-author",
+    ".author",
+    "span.name-author",
+    ".byline",
+    ".name-post",
+    "[class*='author']",
+)
+# Longer "bylines" are author bios or boxes of related stories, not a list of names.
+MAX_BYLINE_CHARS = 150
 DATE_LINES = (".created", ".tjp-meta__date", "span.day", ".date")
+# Current-layout date lines that, unless they say "Published", show the day at the top
+# of the page, which is not always the day of publication.
+TOP_OF_PAGE_DATES = frozenset({".created", ".tjp-meta__date"})
+_UPDATED = re.compile(r"updat|modif|diperbarui", re.IGNORECASE)
+# A 2009-2015 dateline: byline | section | date, as one short text node.
+DATELINE_XPATH = "//body//text()[contains(., '|')][string-length(normalize-space()) < 200]"
+DATELINE = re.compile(
+    r"^(?P<byline>[^|]{3,120}?)\s*\|\s*[A-Za-z][\w &]{1,30}?\s*\|\s*(?P<date>.+)$"
+)
 PAYWALL = re.compile(r"(?:^|[\s_-])(?:tjp-paywall|paywall|premium-wall|subscribe-wall)(?:$|[\s_-])")
 PREMIUM_BADGE = (".tjp-premium", ".premium-badge", ".badge-premium", "[class*='premium']")
 GENERIC_MIN_CHARS = 200
@@ -67,6 +86,18 @@ def _is_paywall(element: HtmlElement) -> bool:
     return bool(PAYWALL.search(f" {element.get('class', '')} {element.get('id', '')} ".lower()))
 
 
+# Every paywall class the PAYWALL pattern accepts contains "wall": one XPath pass picks
+# the few candidates, so the Python check runs on them rather than on every element.
+_WALL_CANDIDATES = (
+    "descendant-or-self::*[contains(translate(@class, 'WAL', 'wal'), 'wall')"
+    " or contains(translate(@id, 'WAL', 'wal'), 'wall')]"
+)
+
+
+def _paywalls_in(element: HtmlElement) -> list[HtmlElement]:
+    return [e for e in element.xpath(_WALL_CANDIDATES) if _is_paywall(e)]
+
+
 def _paywall_cuts(container: HtmlElement) -> bool:
     """Whether a paywall block sits in the story container or right after it.
 
@@ -74,11 +105,41 @@ def _paywall_cuts(container: HtmlElement) -> bool:
     as its sibling. A paywall further away (a modal kept in the chrome of every page)
     says nothing about this story's text.
     """
-    candidates = [container, *container.itersiblings()]
     return any(
-        _is_paywall(e) for node in candidates if isinstance(node.tag, str)
-        for e in node.iter() if isinstance(e.tag, str)
+        _paywalls_in(node)
+        for node in (container, *container.itersiblings())
+        if isinstance(node.tag, str)
     )
+
+
+# Other stories' boxes: sidebars, related and popular lists, listing entries. Their
+# titles, dates and bylines belong to those stories, not to this one.
+_OTHER_STORIES = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|side-bar|rail|widget|related\w*|popular|most-?viewed|mostviewed|"
+    r"trending|recommend\w*|sponsor\w*|advert\w*|promo|editors?-?picks?|listnews|"
+    r"latestdetail|newsword)(?:$|[\s_-])"
+)
+_OTHER_STORY_TAGS = frozenset({"aside", "nav", "footer"})
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    """Whether `element` sits in another story's box (sidebar, related list, entry)."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _OTHER_STORY_TAGS:
+            return True
+        marks = f" {ancestor.get('class', '')} {ancestor.get('id', '')} ".lower()
+        if _OTHER_STORIES.search(marks):
+            return True
+    return False
+
+
+def _without_place(byline: str) -> str:
+    """ "Agence France-Presse, Tokyo" -> "Agence France-Presse": a dateline ends with the
+    place the story was filed from (the paper's own name is handled by split_byline)."""
+    parts = [p.strip() for p in byline.split(",")]
+    if len(parts) >= 2 and "jakarta post" not in byline.lower():
+        return ", ".join(parts[:-1])
+    return byline
 
 
 class ArticlePage:
@@ -101,13 +162,23 @@ class ArticlePage:
         cycle that keeps each parsed tree (several MB) alive until the cyclic garbage
         collector runs, which doubled a crawl's peak RSS. This one is freed with the page.
         """
-        return Selector(text=self.response.text, type="html",
-                        base_url=get_base_url(self.response))
+        # From the bytes with the response's encoding: no decode-and-re-encode round trip.
+        # (parsel refuses an empty body; an empty page is still a page, with no title.)
+        return Selector(
+            body=self.response.body or b"<html></html>",
+            encoding=self.response.encoding,
+            type="html",
+            base_url=get_base_url(self.response),
+        )
 
     # --- sources ----------------------------------------------------------------------
     @cached_property
+    def metadata(self) -> PageMetadata:
+        return PageMetadata.read(self.selector.root)
+
+    @cached_property
     def _jsonld_and_problems(self) -> tuple[dict[str, Any], list[str]]:
-        node, problems = find_article_jsonld(self.selector)
+        node, problems = find_article_jsonld(self.metadata.jsonld_blocks)
         return node or {}, problems
 
     @property
@@ -120,11 +191,13 @@ class ArticlePage:
         return self._jsonld_and_problems[1]
 
     def _meta(self, *names: str) -> str | None:
-        return meta_content(self.selector, *names)
+        return self.metadata.first(*names)
 
     def _first_text(self, selectors: tuple[str, ...]) -> str | None:
         for css in selectors:
             for element in self.selector.css(css):
+                if _in_furniture(element.root):
+                    continue
                 text = clean_text(" ".join(element.css("::text").getall()))
                 if text:
                     return text
@@ -137,7 +210,7 @@ class ArticlePage:
         fetched from. Relative links resolve against the site, not against whichever
         host served the copy; a candidate on another domain (syndication) is skipped."""
         for candidate in (
-            self.selector.xpath('//link[@rel="canonical"]/@href').get(),
+            self.metadata.canonical,
             self._meta("og:url"),
             as_text(self.jsonld.get("mainEntityOfPage")),
             as_text(self.jsonld.get("url")),
@@ -156,7 +229,7 @@ class ArticlePage:
             as_text(self.jsonld.get("headline")),
             self._meta("og:title", "twitter:title"),
             self._first_text(CURRENT_TITLE + LEGACY_TITLE),
-            self.selector.xpath("//title/text()").get(),
+            self.metadata.title,
         ):
             title = clean_title(raw)
             if title and len(title) > 1:
@@ -165,19 +238,26 @@ class ArticlePage:
 
     @cached_property
     def summary(self) -> str | None:
-        markup = self._standfirst_markup()
         for raw in (
             as_text(self.jsonld.get("description")),
             self._meta("og:description", "description", "twitter:description"),
         ):
             text = clean_text(raw or "")
+            if not text:
+                continue
             # A teaser cut short with an ellipsis is not the standfirst; the markup has it whole.
-            if text and not (markup and text.endswith(("...", "\u2026"))):
-                return text
-        return markup
+            if text.endswith(("...", "\u2026")) and self._standfirst_markup():
+                return self._standfirst_markup()
+            return text
+        return self._standfirst_markup()
 
-    def _standfirst_markup(self) -> str | None:
-        head = self.selector.css(CURRENT_HEAD)
+    @cached_property
+    def _head(self) -> SelectorList[Selector]:
+        return self.selector.css(CURRENT_HEAD)
+
+    @cached_property
+    def _standfirst(self) -> str | None:
+        head = self._head
         if not head:
             return None
         for paragraph in head.css("p, .tjp-single__head-desc, .tjp-summary, .standfirst"):
@@ -188,6 +268,9 @@ class ArticlePage:
             if len(text) > 30:
                 return text
         return None
+
+    def _standfirst_markup(self) -> str | None:
+        return self._standfirst
 
     @cached_property
     def authors(self) -> list[str]:
@@ -200,29 +283,54 @@ class ArticlePage:
                 names = split_byline(raw)
         if not names:
             byline = self._first_text(BYLINE)
-            if byline:
+            if byline and len(byline) <= MAX_BYLINE_CHARS:
                 names = split_byline(byline)
+        if not names and self._dateline:
+            names = split_byline(_without_place(self._dateline[0]))
         return unique(names)
 
-    def _markup_dates(self) -> list[str]:
-        lines = []
+    def _markup_dates(self) -> tuple[list[str], list[str]]:
+        """Date lines the page shows: (trusted lines, the day at the top of the page).
+
+        The top-of-page day (".created" without "Published") is often not the day of
+        publication, so it ranks below even the URL's date.
+        """
+        lines, top_of_page = [], []
         for css in DATE_LINES:
             for element in self.selector.css(css):
+                if _in_furniture(element.root):
+                    continue  # the dates of sidebar and related-story entries
                 line = clean_text(" ".join(element.css("::text").getall()))
                 # 2016-2022 pages split the moment: <span class="day"> + <span class="time">.
                 clock = element.xpath(
                     "following-sibling::*[contains(@class, 'time')][1]//text()"
                 ).getall()
                 if clock and "day" in element.attrib.get("class", "").split():
-                    line = f"{line} {clean_text(' '.join(clock)).lstrip('|').strip()}"
-                lines.append(line)
-        lines.extend(self.selector.xpath("//time/@datetime").getall())
+                    line = f"{line} {clean_text(' '.join(clock)).lstrip('|/').strip()}"
+                if css in TOP_OF_PAGE_DATES and "publish" not in line.lower():
+                    top_of_page.append(line)
+                else:
+                    lines.append(line)
+        lines.extend(moment for moment, text in self.metadata.times if not _UPDATED.search(text))
         # 2009-2015 bylines carry the moment:
         # "Name, The Jakarta Post, Jakarta | World | Thu, May 10 2012, 9:23 AM".
         for css in BYLINE:
             for element in self.selector.css(css):
-                lines.append(clean_text(" ".join(element.css("::text").getall())))
-        return [line for line in lines if line]
+                if not _in_furniture(element.root):
+                    lines.append(clean_text(" ".join(element.css("::text").getall())))
+        if self._dateline:
+            lines.append(self._dateline[1])
+        return [line for line in lines if line], [line for line in top_of_page if line]
+
+    @cached_property
+    def _dateline(self) -> tuple[str, str] | None:
+        """(byline, date) of a 2009-2015 dateline written as plain text:
+        "Ina Parlina, The Jakarta Post, Jakarta | World | Mon, October 20 2014"."""
+        for text in self.selector.xpath(DATELINE_XPATH).getall():
+            match = DATELINE.match(clean_text(text))
+            if match and parse_human_datetime(match["date"]):
+                return match["byline"], match["date"]
+        return None
 
     @cached_property
     def published(self) -> datetime | None:
@@ -231,31 +339,47 @@ class ArticlePage:
         )
         if iso:
             return iso
-        lines = self._markup_dates()
+        lines, top_of_page = self._markup_dates()
         # "Published on 2025-04-08T16:06:36+07:00" beats "Published on Apr. 8, 2025",
-        # which beats the day shown at the top of the page.
-        for line in lines:
-            if "publish" in line.lower() and parse_iso_datetime(line):
-                return parse_iso_datetime(line)
-        for line in lines:
-            if parse_iso_datetime(line):
-                return parse_iso_datetime(line)
-        for line in lines:
-            if "publish" in line.lower() and parse_human_datetime(line):
-                return parse_human_datetime(line)
-        for line in lines:
-            if parse_human_datetime(line):
-                return parse_human_datetime(line)
-        # Last resort: the day in the article's URL, at the start of that day in site
-        # time. Worse than any date the page states, better than dropping the story.
+        # which beats any other date line, which beats the URL's day, which beats the
+        # day shown at the top of the page.
+        for parse, published_only in (
+            (parse_iso_datetime, True),
+            (parse_iso_datetime, False),
+            (parse_human_datetime, True),
+            (parse_human_datetime, False),
+        ):
+            for line in lines:
+                if published_only and "publish" not in line.lower():
+                    continue
+                moment = parse(line)
+                if moment:
+                    return moment
         day = date_from_url(self.url) or date_from_url(self.response.url)
-        return datetime.combine(day, time(0), SITE_TZ) if day else None
+        if day:
+            return datetime.combine(day, time(0), SITE_TZ)
+        for line in top_of_page:
+            moment = parse_iso_datetime(line) or parse_human_datetime(line)
+            if moment:
+                return moment
+        return None
 
     @cached_property
     def modified(self) -> datetime | None:
-        return parse_iso_datetime(as_text(self.jsonld.get("dateModified"))) or parse_iso_datetime(
+        declared = parse_iso_datetime(
+            as_text(self.jsonld.get("dateModified"))
+        ) or parse_iso_datetime(
             self._meta("article:modified_time", "og:updated_time", "dateModified")
         )
+        if declared:
+            return declared
+        # An "Updated ..." <time> shown on the page.
+        for moment, text in self.metadata.times:
+            if _UPDATED.search(text) or _UPDATED.search(moment):
+                found = parse_iso_datetime(moment)
+                if found:
+                    return found
+        return None
 
     @cached_property
     def tags(self) -> list[str]:
@@ -273,7 +397,7 @@ class ArticlePage:
     def language(self) -> str:
         return (
             primary_language(as_text(self.jsonld.get("inLanguage")))
-            or primary_language(self.selector.xpath("/html/@lang").get())
+            or primary_language(self.selector.root.get("lang"))
             or primary_language(self._meta("og:locale", "language"))
             or "en"
         )
@@ -283,13 +407,14 @@ class ArticlePage:
         free = self.jsonld.get("isAccessibleForFree")
         if isinstance(free, str):
             free = free.strip().lower() not in ("false", "0", "no")
-        if free is False:
-            return True
-        # The badge sits next to the headline. Searching the whole page would find the
-        # "Premium" link in the site's navigation on every page of the older layouts.
-        scope = self.selector.css(CURRENT_HEAD) or self.selector.css(
-            ", ".join(CURRENT_TITLE + LEGACY_TITLE)
-        ).xpath("..")[:1]
+        if isinstance(free, bool):
+            return not free
+        # No machine-readable flag: look for the badge. It sits next to the headline;
+        # searching the whole page would find the "Premium" link in the site's
+        # navigation on every page of the older layouts.
+        scope = (
+            self._head or self.selector.css(", ".join(CURRENT_TITLE + LEGACY_TITLE)).xpath("..")[:1]
+        )
         return any(
             "premium" in clean_text(" ".join(e.css("::text").getall())).lower()
             for css in PREMIUM_BADGE
@@ -305,13 +430,17 @@ class ArticlePage:
         return None
 
     def _generic_container(self) -> HtmlElement | None:
-        """The element whose direct <p> children hold the most text."""
+        """The element whose own paragraphs hold the most text: its <p> children, or
+        the text it holds directly between <br>s on pages written without <p>."""
         best, best_chars = None, 0
-        for parent in self.selector.xpath("//body//*[p]"):
+        for parent in self.selector.xpath("//body//*[p or br]"):
             element = parent.root
-            if any(is_furniture(a) for a in element.iterancestors()) or is_furniture(element):
+            if is_furniture(element) or any(is_furniture(a) for a in element.iterancestors()):
                 continue
             chars = sum(len(clean_text(p.text_content())) for p in element.findall("p"))
+            chars += len(clean_text(element.text or "")) + sum(
+                len(clean_text(child.tail or "")) for child in element
+            )
             if chars > best_chars:
                 best, best_chars = element, chars
         return best if best_chars >= GENERIC_MIN_CHARS else None
@@ -337,7 +466,9 @@ class ArticlePage:
         return [], "generic-fallback", False
 
     def _blocks(self, container: HtmlElement) -> tuple[list[str], bool]:
-        return text_blocks(container, stop=_is_paywall), _paywall_cuts(container)
+        inside = set(_paywalls_in(container))
+        stop = inside.__contains__ if inside else None
+        return text_blocks(container, stop=stop), _paywall_cuts(container)
 
     # --- item -------------------------------------------------------------------------
     def to_item(self) -> Article:

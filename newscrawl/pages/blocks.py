@@ -11,6 +11,7 @@ lists, newsletter and paywall boxes, scripts) are skipped, with their subtree.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from newscrawl.text import clean_text
@@ -40,7 +41,7 @@ FURNITURE_WORDS = frozenset(
     newsletter subscribe subscription paywall premiumbox share sharing social
     caption credit credits gift feedback search breadcrumb breadcrumbs tags tag
     readalso bacajuga widget comments comment embed tweet twitter instagram
-    byline toolbar""".split()
+    byline toolbar signup""".split()
 )
 # Whole class tokens that are furniture although their words are innocent.
 FURNITURE_TOKENS = frozenset(
@@ -49,6 +50,31 @@ FURNITURE_TOKENS = frozenset(
 )
 
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
+# Furniture words long enough to be recognised at the start of a run-together class
+# word too ("relatedNews", "newsletterSignup"); shorter ones ("ad", "tag") must match
+# whole, or "adjacent" and "tagline" would go.
+_PREFIX_MIN_LENGTH = 5
+# ("comment" is left out: "commentary" names opinion pieces, which are stories.)
+_FURNITURE_PREFIXES = tuple(
+    sorted(
+        w for w in FURNITURE_WORDS if len(w) >= _PREFIX_MIN_LENGTH and not w.startswith("comment")
+    )
+)
+# ARIA landmarks that are never the story: a sidebar box, menus, the page header and
+# footer, a search form.
+FURNITURE_ROLES = frozenset({"complementary", "navigation", "banner", "contentinfo", "search"})
+
+
+@lru_cache(maxsize=4096)
+def _furniture_marks(marks: str) -> bool:
+    """Whether class and id words mark furniture (cached: class strings repeat a lot)."""
+    for token in marks.split():
+        if token in FURNITURE_TOKENS:
+            return True
+        for word in _WORD_SPLIT.split(token):
+            if word in FURNITURE_WORDS or word.startswith(_FURNITURE_PREFIXES):
+                return True
+    return False
 
 
 def is_furniture(element: HtmlElement) -> bool:
@@ -58,15 +84,13 @@ def is_furniture(element: HtmlElement) -> bool:
         return True  # comments and processing instructions
     if tag.lower() in SKIPPED_TAGS:
         return True
+    if element.get("aria-hidden") == "true" or element.get("hidden") is not None:
+        return True
+    role = element.get("role")
+    if role and role.strip().lower() in FURNITURE_ROLES:
+        return True
     marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
-    if not marks.strip():
-        return False
-    for token in marks.split():
-        if token in FURNITURE_TOKENS:
-            return True
-        if any(word in FURNITURE_WORDS for word in _WORD_SPLIT.split(token)):
-            return True
-    return element.get("aria-hidden") == "true" or element.get("hidden") is not None
+    return bool(marks.strip()) and _furniture_marks(marks)
 
 
 def text_blocks(
@@ -82,6 +106,8 @@ def text_blocks(
     """
     blocks: list[str] = []
     buffer: list[str] = []
+    # Whether the last thing seen at each open level was a <br> (for double breaks).
+    breaks: list[bool] = [False]
     stopped = False
 
     def flush() -> None:
@@ -97,19 +123,31 @@ def text_blocks(
             flush()
         if element.text:
             buffer.append(element.text)
+        breaks.append(False)
         for child in element:
             if stopped:
                 return
             if stop is not None and isinstance(child.tag, str) and stop(child):
                 stopped = True
                 flush()
+                breaks.pop()
                 return
             if child.tag == "br":
-                buffer.append(" ")
+                # One <br> is a line break inside a paragraph; two in a row (with only
+                # spaces between) are how pages without <p> separate paragraphs.
+                if breaks[-1]:
+                    flush()
+                else:
+                    buffer.append(" ")
+                breaks[-1] = True
             elif not skip(child):
+                breaks[-1] = False
                 visit(child)
             if child.tail:
                 buffer.append(child.tail)
+                if child.tail.strip():
+                    breaks[-1] = False
+        breaks.pop()
         if is_block:
             flush()
 

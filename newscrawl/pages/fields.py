@@ -32,8 +32,23 @@ _BYLINE_PREFIX = re.compile(r"^\s*(?:by|oleh|written by)\s*[:\-]?\s+", re.IGNORE
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
 # Lower-case words that may sit inside a person's name (Dutch, Arabic, Malay particles).
 _NAME_PARTICLES = frozenset(
-    {"van", "der", "de", "den", "da", "di", "bin", "binti", "al", "el", "la", "le", "von", "dos",
-     "du"}
+    {
+        "van",
+        "der",
+        "de",
+        "den",
+        "da",
+        "di",
+        "bin",
+        "binti",
+        "al",
+        "el",
+        "la",
+        "le",
+        "von",
+        "dos",
+        "du",
+    }
 )
 # The paper's own name ends a byline, with or without brackets; on 2009-2015 pages a
 # dateline place follows it ("Name, The Jakarta Post, Jakarta").
@@ -88,17 +103,30 @@ _ISO = re.compile(
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")]
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
     )
     for m in names
 }
-# Date, then optionally the time, separated by commas, spaces or the "|" older pages use.
-_CLOCK = r"(?:[,|\s]+(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?"
+# Date, then optionally the time, separated by commas, spaces, or the "|", "/" and "-"
+# older pages put between them ("Mon, August 7, 2017 / 05:42 pm").
+_CLOCK = r"(?:(?:[,|/\s]|\s-\s)+(\d{1,2})[:.](\d{2})\s*([AaPp]\.?[Mm]\.?)?)?"
 _HUMAN = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})" + _CLOCK)
 _HUMAN_DMY = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})" + _CLOCK)
+# 2009-2015 datelines: "Thu, 09/16/2010 7:42 AM" (month first, as the site wrote them).
+_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})" + _CLOCK)
 _URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
 
 
@@ -122,7 +150,12 @@ def parse_iso_datetime(raw: str | None) -> datetime | None:
     year, month, day, hour, minute, second, offset = match.groups()
     try:
         return datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
             tzinfo=_tz(offset),
         )
     except ValueError:
@@ -130,7 +163,7 @@ def parse_iso_datetime(raw: str | None) -> datetime | None:
 
 
 def parse_human_datetime(raw: str | None) -> datetime | None:
-    """"Apr. 8, 2025", "Wed, April 9, 2025 10:05 am" or "8 April 2025", in site time."""
+    """ "Apr. 8, 2025", "Wed, April 9, 2025 10:05 am" or "8 April 2025", in site time."""
     if not raw:
         return None
     for pattern, order in ((_HUMAN, "mdy"), (_HUMAN_DMY, "dmy")):
@@ -144,14 +177,29 @@ def parse_human_datetime(raw: str | None) -> datetime | None:
         month = _MONTHS.get(month_name.lower())
         if month is None:
             continue
-        h = int(hour or 0)
-        if ampm:
-            h = h % 12 + (12 if ampm.lower() == "pm" else 0)
-        try:
-            return datetime(int(year), month, int(day), h, int(minute or 0), tzinfo=SITE_TZ)
-        except ValueError:
-            continue
+        moment = _site_moment(int(year), month, int(day), hour, minute, ampm)
+        if moment:
+            return moment
+    numeric = _NUMERIC.search(raw)
+    if numeric:
+        first, second, year, hour, minute, ampm = numeric.groups()
+        month, day = int(first), int(second)
+        if month > 12 >= day:  # day first after all
+            month, day = day, month
+        return _site_moment(int(year), month, day, hour, minute, ampm)
     return None
+
+
+def _site_moment(
+    year: int, month: int, day: int, hour: str | None, minute: str | None, ampm: str | None
+) -> datetime | None:
+    h = int(hour or 0)
+    if ampm:
+        h = h % 12 + (12 if ampm.lower().startswith("p") else 0)
+    try:
+        return datetime(year, month, day, h, int(minute or 0), tzinfo=SITE_TZ)
+    except ValueError:
+        return None
 
 
 def date_from_url(url: str) -> date | None:

@@ -80,8 +80,7 @@ class ListingPage:
         cycle that keeps each parsed tree (several MB) alive until the cyclic garbage
         collector runs, which doubled a crawl's peak RSS. This one is freed with the page.
         """
-        return Selector(text=self.response.text, type="html",
-                        base_url=get_base_url(self.response))
+        return Selector(text=self.response.text, type="html", base_url=get_base_url(self.response))
 
     def _candidates(self) -> tuple[list[HtmlElement], bool]:
         for css in ENTRY_SELECTORS:

@@ -5,16 +5,27 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from parsel import Selector
+    from collections.abc import Iterable
+
+    from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
-     "OpinionNewsArticle", "BlogPosting", "Report", "ReviewNewsArticle"}
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BlogPosting",
+        "Report",
+        "ReviewNewsArticle",
+    }
 )
 
 # Raw control characters are the usual way CMS-made JSON-LD breaks json.loads.
@@ -55,16 +66,14 @@ def _types(node: dict[str, Any]) -> set[str]:
     return set()
 
 
-def find_article_jsonld(selector: Selector) -> tuple[dict[str, Any] | None, list[str]]:
-    """The page's NewsArticle node, if any, and a list of problems met on the way.
+def find_article_jsonld(blocks: Iterable[str]) -> tuple[dict[str, Any] | None, list[str]]:
+    """The NewsArticle node among the page's JSON-LD `blocks`, and the problems met.
 
     Malformed blocks are skipped (and reported), never raised: JSON-LD is the first
     of several sources, not a requirement.
     """
     problems: list[str] = []
-    for raw in selector.xpath(
-        '//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]/text()'
-    ).getall():
+    for raw in blocks:
         if len(raw) > MAX_JSONLD_CHARS:
             problems.append("json-ld block too large")
             continue
@@ -79,15 +88,54 @@ def find_article_jsonld(selector: Selector) -> tuple[dict[str, Any] | None, list
     return None, problems
 
 
-def meta_content(selector: Selector, *names: str) -> str | None:
-    """First non-empty content of <meta property|name=...> among `names`, in order."""
-    for name in names:
-        value = selector.xpath(
-            f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'
-        ).get()
-        if value and value.strip():
-            return value.strip()
-    return None
+@dataclass
+class PageMetadata:
+    """What a page says about itself in <meta>, <link>, <title>, <time> and JSON-LD.
+
+    Gathered in one walk over those few tags (lxml picks them out in C), so each field
+    of the article reads a dict instead of querying the whole document again.
+    """
+
+    meta: dict[str, str] = field(default_factory=dict)
+    canonical: str | None = None
+    title: str | None = None
+    jsonld_blocks: list[str] = field(default_factory=list)
+    #: (datetime attribute, visible text) of each <time>, in page order
+    times: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, root: HtmlElement) -> PageMetadata:
+        found = cls()
+        for element in root.iter("meta", "link", "script", "title", "time"):
+            tag = element.tag
+            if tag == "meta":
+                content = (element.get("content") or "").strip()
+                if content:
+                    for attribute in ("property", "name", "itemprop"):
+                        key = (element.get(attribute) or "").strip().lower()
+                        if key:
+                            found.meta.setdefault(key, content)
+            elif tag == "link":
+                rel = (element.get("rel") or "").lower().split()
+                if found.canonical is None and "canonical" in rel:
+                    found.canonical = element.get("href")
+            elif tag == "script":
+                if "ld+json" in (element.get("type") or "").lower() and element.text:
+                    found.jsonld_blocks.append(element.text)
+            elif tag == "title":
+                if found.title is None:
+                    found.title = element.text_content()
+            elif element.get("datetime"):
+                found.times.append((element.get("datetime", ""), element.text_content()))
+        return found
+
+    def first(self, *names: str) -> str | None:
+        """Content of the first of `names` the page has (as property, name or itemprop)."""
+        for name in names:
+            value = self.meta.get(name.lower())
+            if value:
+                return value
+        return None
 
 
 def as_text(value: Any) -> str | None:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.cleaning.fold import fingerprint, url_fingerprint
+from newscrawl.cleaning.fold import key_fingerprint, url_fingerprint
 from newscrawl.cleaning.learned import (
     DEFAULT_CACHE_SIZE,
     DEFAULT_MAX_CHARS,
@@ -126,9 +126,10 @@ class BoilerplatePipeline:
         if not isinstance(item, Article):
             return item
         before = item.paragraphs
+        memo = item.memo()
         kept: list[str] = []
         for paragraph in before:
-            match = self.rules.match(paragraph)
+            match = self.rules.match(paragraph, memo)
             if match.rule is None:
                 kept.append(paragraph)
                 continue
@@ -152,8 +153,9 @@ class BoilerplatePipeline:
         assert self.store is not None
         # Only short, unprotected paragraphs are ever candidates, so only they are
         # counted: the store grows with the chrome, not with the archive.
+        key = item.memo().key  # dedup compares the same paragraphs by the same key
         candidates = {
-            index: fingerprint(p)
+            index: key_fingerprint(key(p))
             for index, p in enumerate(paragraphs)
             if len(p) <= self.max_chars and not self.rules.is_protected(p)
         }

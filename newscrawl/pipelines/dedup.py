@@ -49,7 +49,7 @@ class ParagraphDedupPipeline:
         if not isinstance(item, Article):
             return item
         paragraphs = item.paragraphs
-        result = dedup_paragraphs(paragraphs, self.min_contained_chars)
+        result = dedup_paragraphs(paragraphs, self.min_contained_chars, item.memo())
         if not result.changes:
             return item
         item.paragraphs = result.paragraphs

@@ -50,12 +50,17 @@ class DropCapPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        paragraphs, merged = merge_dropcap(item.paragraphs, self.rules.is_chrome)
+        memo = item.memo()
+
+        def is_chrome(paragraph: str) -> bool:
+            return self.rules.is_chrome(paragraph, memo)
+
+        paragraphs, merged = merge_dropcap(item.paragraphs, is_chrome)
         if merged:
             item.paragraphs = paragraphs
             self.stats.inc_value("newscrawl/dropcap/merged")
         title, summary = item.title or "", item.summary or ""
-        if lost_letter_suspect(paragraphs, title, summary, self.rules.is_chrome):
+        if lost_letter_suspect(paragraphs, title, summary, is_chrome):
             item.flag(SUSPECT_FLAG)
             self.stats.inc_value("newscrawl/dropcap/suspect")
             logger.info(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.items import Article, split_paragraphs
+from newscrawl.items import Article
 from newscrawl.text import clean_text
 
 if TYPE_CHECKING:
@@ -72,10 +72,13 @@ class TextNormalizationPipeline:
         return item
 
     def _normalize_body(self, item: Article) -> None:
-        raw = split_paragraphs(item.body)
+        raw = item.paragraphs
         # The opening entry of the paragraph ledger (README, "Cleaning pipelines").
         self.stats.inc_value("newscrawl/normalize/paragraphs_in", len(raw))
-        paragraphs = [clean_text(p) for p in raw]
+        # Through the memo: dedup cleans every paragraph again, and most are already
+        # clean, so it finds them here.
+        clean = item.memo().clean
+        paragraphs = [clean(p) for p in raw]
         modified = sum(1 for before, after in zip(raw, paragraphs, strict=True) if before != after)
         emptied = paragraphs.count("")
         if emptied:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from newscrawl.items import Article, content_hash, count_words
+from newscrawl.items import Article, content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -81,7 +81,7 @@ class ValidationPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        item.word_count = count_words(item.body)
+        item.word_count = item.body_words()
         item.content_hash = content_hash(item)
         missing = [name for name in self.required if not _present(getattr(item, name))]
         if missing:
