@@ -19,7 +19,19 @@ def clean_text(text: str) -> str:
         # Invisibles go first: one between a letter and its accent would otherwise keep
         # NFC from composing them, and the result would change on a second pass.
         text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    if _single_spaced(text):
+        return text
     return " ".join(text.split())
+
+
+def _single_spaced(text: str) -> bool:
+    """True when `" ".join(text.split()) == text`, without building the word list.
+
+    Every character str.split() splits on except the space is non-printable (controls,
+    separators), so printable text only needs its spaces checked. Most text reaching
+    the cleaning steps is clean already, and this is several times cheaper than the
+    split and join it saves."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 _QUOTES = str.maketrans(
@@ -38,6 +50,13 @@ _QUOTE_PAIRS = tuple((chr(code), str(value)) for code, value in _QUOTES.items())
 
 def comparison_key(text: str) -> str:
     """The form two paragraphs are compared in: quotes, dashes, case and spacing folded."""
+    if text.isascii():
+        # clean_text would only collapse whitespace here, which the split below does
+        # anyway; casefold is lower() on ASCII.
+        text = text.lower()
+        if "-" in text:
+            text = text.replace("-", " - ")
+        return text if _single_spaced(text) else " ".join(text.split())
     text = clean_text(text)
     if not text.isascii():  # every character _QUOTES maps is outside ASCII
         # A few C-level replaces beat str.translate, which looks up every character in a

@@ -5,12 +5,15 @@ its author wrote down by hand in expected.jsonl."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from newscrawl.sitecopy import serve_site
 from tests.helpers import FIXTURES, run_crawl
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HOLDOUTS = sorted(p for p in FIXTURES.glob("holdout-*") if (p / "expected.jsonl").exists())
 COMPARED = (

@@ -91,7 +91,7 @@ def merge_dropcap(
     letter = result[index]
     following = index + 1
     while following < len(result) and (
-        result[following].strip() == letter or chrome(result[following])
+        result[following].strip().casefold() == letter.casefold() or chrome(result[following])
     ):
         following += 1
     if following >= len(result):

@@ -34,6 +34,9 @@ class TextMemo:
         cleaned = self._clean.get(text)
         if cleaned is None:
             cleaned = self._clean[text] = clean_text(text)
+            # Clean text is its words joined by single spaces: counting the spaces
+            # gives the word count without splitting the paragraph again.
+            self._words[cleaned] = cleaned.count(" ") + 1 if cleaned else 0
         return cleaned
 
     def key(self, text: str) -> str:
