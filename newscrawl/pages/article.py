@@ -16,9 +16,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from parsel import Selector, SelectorList
-from scrapy.utils.response import get_base_url
-
 from newscrawl.items import Article, count_words, join_paragraphs
 from newscrawl.pages.blocks import is_furniture, text_blocks
 from newscrawl.pages.fields import (
@@ -33,12 +30,14 @@ from newscrawl.pages.fields import (
     split_keywords,
     unique,
 )
+from newscrawl.pages.selector import page_selector
 from newscrawl.pages.structured import PageMetadata, as_names, as_text, find_article_jsonld
 from newscrawl.text import clean_text
 from newscrawl.urls import SITE_ROOT, article_identity, is_site_url, on_site_root, strip_tracking
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+    from parsel import Selector, SelectorList
     from scrapy.http import TextResponse
 
 
@@ -156,20 +155,7 @@ class ArticlePage:
 
     @cached_property
     def selector(self) -> Selector:
-        """The page's own parsel selector (built once, on first use).
-
-        Not `response.selector`: Scrapy's selector points back at its response, a reference
-        cycle that keeps each parsed tree (several MB) alive until the cyclic garbage
-        collector runs, which doubled a crawl's peak RSS. This one is freed with the page.
-        """
-        # From the bytes with the response's encoding: no decode-and-re-encode round trip.
-        # (parsel refuses an empty body; an empty page is still a page, with no title.)
-        return Selector(
-            body=self.response.body or b"<html></html>",
-            encoding=self.response.encoding,
-            type="html",
-            base_url=get_base_url(self.response),
-        )
+        return page_selector(self.response)
 
     # --- sources ----------------------------------------------------------------------
     @cached_property

@@ -15,15 +15,14 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from parsel import Selector
-from scrapy.utils.response import get_base_url
-
 from newscrawl.pages.fields import date_from_url, parse_human_datetime, parse_iso_datetime
+from newscrawl.pages.selector import page_selector
 from newscrawl.text import clean_text
 from newscrawl.urls import is_section_article, rebase
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+    from parsel import Selector
     from scrapy.http import TextResponse
 
 # Entry markup by layout, current first. When none matches, every link to a section
@@ -74,13 +73,7 @@ class ListingPage:
 
     @cached_property
     def selector(self) -> Selector:
-        """The page's own parsel selector (built once, on first use).
-
-        Not `response.selector`: Scrapy's selector points back at its response, a reference
-        cycle that keeps each parsed tree (several MB) alive until the cyclic garbage
-        collector runs, which doubled a crawl's peak RSS. This one is freed with the page.
-        """
-        return Selector(text=self.response.text, type="html", base_url=get_base_url(self.response))
+        return page_selector(self.response)
 
     def _candidates(self) -> tuple[list[HtmlElement], bool]:
         for css in ENTRY_SELECTORS:
