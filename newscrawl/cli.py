@@ -4,6 +4,7 @@
     newscrawl validate FILES...
     newscrawl stats [RUN FILES OR DIRS] [--json]
     newscrawl demo [-o OUT] [--site DIR] [--verbose]
+    newscrawl serve [--site DIR] [--port 8000]
 
 `parse_args(argv)` never reads `sys.argv`; `main(argv=None)` is the console script
 (`[project.scripts]` in pyproject.toml) and returns the exit status: 0 success,
@@ -173,6 +174,23 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     )
     result.add_argument(
         "-v", "--verbose", action="store_true", help="show the crawler's log on stderr"
+    )
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the bundled offline copy of the site on 127.0.0.1 until Ctrl-C",
+        description="Serve a site copy folder on 127.0.0.1 under the site's URL scheme, so "
+        "that `scrapy crawl jakartapost -s JAKARTAPOST_BASE_URL=http://127.0.0.1:PORT` "
+        "can crawl it. Stops on Ctrl-C.",
+    )
+    serve.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="site copy folder (default: fixtures/site of the newscrawl source tree)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)"
     )
     return parser, dict(commands.choices)
 
@@ -389,7 +407,39 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.site, args.output, verbose=args.verbose, quiet=args.quiet)
 
 
-COMMANDS = {"export": _export, "validate": _validate, "stats": _stats, "demo": _demo}
+def _serve(args: argparse.Namespace) -> int:
+    from newscrawl.demo import bundled_site
+    from newscrawl.sitecopy.server import SiteCopy, SiteServer
+
+    site = args.site or bundled_site()
+    if not site.is_dir():
+        logger.error(
+            "serve: no site copy folder at %(site)s (give one with --site)", {"site": site}
+        )
+        return 2
+    server = SiteServer(SiteCopy(site), args.port)
+    # stdout, flushed: scripts (and the tests) read the address from the first line.
+    print(f"Serving {site} at {server.base_url} (Ctrl-C to stop)", flush=True)
+    print(
+        f"Crawl it with: scrapy crawl jakartapost -s JAKARTAPOST_BASE_URL={server.base_url}",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how this command is meant to end
+    finally:
+        server.server_close()
+    return 0
+
+
+COMMANDS = {
+    "export": _export,
+    "validate": _validate,
+    "stats": _stats,
+    "demo": _demo,
+    "serve": _serve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
