@@ -110,9 +110,24 @@ class StatePipeline:
         self.tracker = StateTracker(store, recheck_window=self.recheck_window)
         stats = self.crawler.stats
         assert stats is not None
-        stats.set_value("newscrawl/state/known_at_start", store.count())
-        logger.info("Crawl state %(path)s: %(count)d article(s) known",
-                    {"path": path, "count": store.count()})
+        known = store.count()
+        stats.set_value("newscrawl/state/known_at_start", known)
+        logger.info(
+            "Crawl state %(path)s: %(count)d article(s) known", {"path": path, "count": known}
+        )
+        overwritten = [
+            str(uri)
+            for uri, options in self.crawler.settings.getdict("FEEDS").items()
+            if isinstance(options, dict) and options.get("overwrite")
+        ]
+        if known and overwritten:
+            # -O replaces the file with this run's records only: new or corrected articles.
+            logger.warning(
+                "Incremental run: %(count)d article(s) are already in the crawl state, so "
+                "%(feeds)s will hold only new or changed articles. Use -o to append, the "
+                "default per-run files, or -s NEWSCRAWL_STATE_PATH= for a full crawl.",
+                {"count": known, "feeds": ", ".join(overwritten)},
+            )
         reserved, folders = self._feed_paths()
         sink = state_sink(self.crawler)
         for folder in folders:
