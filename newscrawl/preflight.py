@@ -27,10 +27,8 @@ if TYPE_CHECKING:
 
 #: Settings naming a file the run writes (empty or unset: not checked).
 PATH_SETTINGS = ("NEWSCRAWL_REPORT_PATH", "NEWSCRAWL_FAILURES_PATH", "NEWSCRAWL_STATE_PATH")
-#: Settings naming a JSON file the run reads back, if it exists.
-# (NEWSCRAWL_STATE_PATH is SQLite, not JSON: the crawl command checks it under the run
-# lock, see newscrawl.commands.crawl, issue 4.)
-STATE_SETTINGS: tuple[str, ...] = ()
+# Whether the state file itself is readable is checked by the crawl command, under the
+# run lock (newscrawl.commands.crawl): before the lock, another run may be writing it.
 
 
 class PreflightError(ValueError):

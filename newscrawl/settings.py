@@ -58,7 +58,7 @@ ITEM_PIPELINES: dict[str, int] = {}
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 # (each component group below adds its own entries)
 
-# --- Cleaning pipelines (issue 3) -----------------------------------------------------
+# --- Cleaning pipelines ---------------------------------------------------------------
 # Order matters: normalise first (later steps compare text), repair the drop cap before
 # boilerplate (a lone letter is not chrome), dedup after boilerplate (glued chrome would
 # hide a repeat), validate last. 600-900 stay free for later components.
@@ -85,7 +85,7 @@ NEWSCRAWL_VALIDATION_ENABLED = True
 NEWSCRAWL_VALIDATION_REQUIRED = ["url", "title", "published_at", "body"]
 NEWSCRAWL_VALIDATION_MIN_BODY_RATIO = 0.5
 
-# --- Incremental crawling and cron (issue 4) ------------------------------------------
+# --- Incremental crawling and cron -----------------------------------------------------
 # What earlier runs exported: one SQLite file per spider (empty = no state, every run
 # is a full crawl). A path that does not exist yet means a full crawl. The run lock
 # (another run at the same time exits 75) is this path + ".lock".
@@ -105,7 +105,7 @@ FEED_STORAGES = {
     "file": "newscrawl.feeds.DurableFileFeedStorage",
 }
 
-# --- Faults, failures and layout drift (issue 5) --------------------------------------
+# --- Faults, failures and layout drift -------------------------------------------------
 # Retries wait: exponential backoff, or the server's Retry-After (up to a ceiling).
 # RETRY_TIMES / RETRY_HTTP_CODES above still say what is retried and how often.
 DOWNLOADER_MIDDLEWARES.update({
@@ -139,7 +139,7 @@ NEWSCRAWL_DRIFT_MAX_EMPTY_SHARE = 0.25
 SPIDER_CONTRACTS = {"newscrawl.contracts.OnBaseUrlContract": 5}
 
 EXTENSIONS = {
-    # Issue 5: below the report's 500 so their verdicts reach the report.
+    # Below the report's 500, so their verdicts are in the report.
     "newscrawl.extensions.failures.FailuresFile": 400,
     "newscrawl.extensions.drift.LayoutDriftAlarm": 410,
     "newscrawl.extensions.runreport.RunReport": 500,
