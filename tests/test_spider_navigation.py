@@ -131,3 +131,16 @@ def test_unreachable_first_listing_fails_the_run(site, tmp_path):
     assert result.returncode == 1
     assert result.records == []
     assert any("listing page 1" in reason for reason in result.report["failure_reasons"])
+
+
+def test_a_first_page_listing_nothing_fails_the_run(tmp_path):
+    # A redesigned listing the parser cannot read looks like an empty section: say so.
+    root = tmp_path / "site"
+    (root / "world" / "latest").mkdir(parents=True)
+    (root / "world" / "latest" / "page-1.html").write_text(
+        "<html><body><main><p>Nothing we recognise.</p></main></body></html>", encoding="utf-8"
+    )
+    with serve_site(root) as server:
+        result = run_crawl(server.base_url, tmp_path, settings=SETTINGS)
+    assert result.returncode == 1
+    assert any("lists no article" in reason for reason in result.report["failure_reasons"])

@@ -46,7 +46,7 @@ class Command(ScrapyCrawlCommand):
         except ArgumentError as exc:
             raise UsageError(str(exc), print_help=False) from None
         assert self.settings is not None
-        preflight(self.settings)  # bad paths, base URL, corrupt state: exit 2 before any request
+        preflight(self.settings)  # unwritable paths, a bad base URL: exit 2 before any request
 
         state = resolve_state_path(self.settings, spidercls.name, section)
         if state is None:

@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 
     from newscrawl.pages.listing import ListingEntry
 
+DEFAULT_FEED_OPTIONS = {"format": "jsonlines", "encoding": "utf-8"}
 # Articles before further listing pages: finish what is known before discovering more,
 # which keeps the scheduler queue (and memory) small on long backfills.
-DEFAULT_FEED_OPTIONS = {"format": "jsonlines", "encoding": "utf-8"}
 ARTICLE_PRIORITY = 10
 LISTING_PRIORITY = 0
 
@@ -121,7 +121,10 @@ class JakartaPostSpider(scrapy.Spider):
                 "Listing page %(page)d lists no article: end of the section", {"page": page}
             )
             if page == 1:
+                # The section always lists something: an empty first page means the
+                # listing markup changed (or the page is not a listing), not "no news".
                 stats.inc_value("newscrawl/listing/empty_first_page")
+                fail_run(stats, f"listing page 1 ({response.url}) lists no article")
             return
         stats.inc_value("newscrawl/listing/entries", len(entries))
         wanted = [e for e in entries if self._wanted(e)]
