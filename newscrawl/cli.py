@@ -17,6 +17,8 @@ import argparse
 import json
 import logging
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +32,10 @@ from newscrawl.datasets.writers import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+
+    from newscrawl.datasets.collect import LoadSummary, ProblemLog
+    from newscrawl.datasets.merge import LatestVersions
 
 logger = logging.getLogger(__name__)
 
@@ -275,29 +280,50 @@ def _validate_args(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 # --- commands -----------------------------------------------------------------------------
 
 
-def _export(args: argparse.Namespace) -> int:
+@contextmanager
+def _latest_versions(args: argparse.Namespace) -> Iterator[_Merged | None]:
+    """Read the run files `args` names into the on-disk merge (latest version of each
+    article); None, after saying so, when there are no run files."""
     from newscrawl.datasets.collect import ProblemLog, load
     from newscrawl.datasets.merge import LatestVersions
     from newscrawl.datasets.progress import Progress
     from newscrawl.datasets.reader import discover, total_bytes
     from newscrawl.datasets.validate import RecordValidator
-    from newscrawl.datasets.writers import open_writer
 
     files = discover(args.inputs)
     if not files:
         logger.error(
             "no run files found in %(inputs)s", {"inputs": ", ".join(map(str, args.inputs))}
         )
-        return 1
-    stream = None if args.quiet else sys.stderr
+        yield None
+        return
     problems = ProblemLog(sys.stderr)
-    reading = Progress("reading", stream, total_bytes(files))
-    target = None if args.output == "-" else Path(args.output)
+    reading = Progress("reading", None if args.quiet else sys.stderr, total_bytes(files))
     with LatestVersions(args.work_dir) as latest:
         summary = load(
             files, latest, problems, reading, RecordValidator() if args.validate else None
         )
         reading.done(f"{len(files)} files")
+        yield _Merged(latest, summary, problems)
+
+
+@dataclass
+class _Merged:
+    latest: LatestVersions
+    summary: LoadSummary
+    problems: ProblemLog
+
+
+def _export(args: argparse.Namespace) -> int:
+    from newscrawl.datasets.progress import Progress
+    from newscrawl.datasets.writers import open_writer
+
+    stream = None if args.quiet else sys.stderr
+    target = None if args.output == "-" else Path(args.output)
+    with _latest_versions(args) as merged:
+        if merged is None:
+            return 1
+        latest, summary, problems = merged.latest, merged.summary, merged.problems
         selected = latest.count(args.since_at, args.until_at)
         writing = Progress("writing", stream, selected, unit="records")
         with open_writer(args.format, target) as writer:
@@ -359,28 +385,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from newscrawl.datasets.collect import ProblemLog, load
-    from newscrawl.datasets.merge import LatestVersions
-    from newscrawl.datasets.progress import Progress
-    from newscrawl.datasets.reader import discover, total_bytes
     from newscrawl.datasets.stats import DatasetStats, render
-    from newscrawl.datasets.validate import RecordValidator
 
-    files = discover(args.inputs)
-    if not files:
-        logger.error(
-            "no run files found in %(inputs)s", {"inputs": ", ".join(map(str, args.inputs))}
-        )
-        return 1
-    stream = None if args.quiet else sys.stderr
-    problems = ProblemLog(sys.stderr)
-    reading = Progress("reading", stream, total_bytes(files))
     stats = DatasetStats()
-    with LatestVersions(args.work_dir) as latest:
-        summary = load(
-            files, latest, problems, reading, RecordValidator() if args.validate else None
-        )
-        reading.done(f"{len(files)} files")
+    with _latest_versions(args) as merged:
+        if merged is None:
+            return 1
+        latest, summary = merged.latest, merged.summary
         for record in latest.records(args.since_at, args.until_at):
             stats.add(record)
     data: dict[str, Any] = stats.to_dict(top=args.top or None)
