@@ -56,3 +56,22 @@ def test_records_match_what_the_pages_say(holdout_crawl):
         if got[url].get(field) != expected[field]
     ]
     assert wrong == []
+
+
+ARGUMENT_CASES = sorted(
+    (holdout, case)
+    for holdout in HOLDOUTS
+    for case in ("since", "max_pages")
+    if (holdout / f"{case}.json").exists()
+)
+
+
+@pytest.mark.parametrize(
+    ("holdout", "case"), ARGUMENT_CASES, ids=[f"{h.name}-{c}" for h, c in ARGUMENT_CASES]
+)
+def test_spider_arguments_select_what_the_author_expected(holdout, case, tmp_path):
+    spec = json.loads((holdout / f"{case}.json").read_text(encoding="utf-8"))
+    with serve_site(holdout / "site") as server:
+        result = run_crawl(server.base_url, tmp_path, f"{case}={spec[case]}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(r["url"] for r in result.records) == sorted(spec["urls"])

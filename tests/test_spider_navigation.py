@@ -144,3 +144,21 @@ def test_a_first_page_listing_nothing_fails_the_run(tmp_path):
         result = run_crawl(server.base_url, tmp_path, settings=SETTINGS)
     assert result.returncode == 1
     assert any("lists no article" in reason for reason in result.report["failure_reasons"])
+
+
+def test_articles_robots_txt_forbids_are_listed_but_do_not_fail_the_run(site, tmp_path):
+    # One article in four is off limits: far past the failure rate, yet nobody's fault.
+    (site / "robots.txt").write_text(
+        "User-agent: *\nDisallow: /world/2025/04/07/\n", encoding="utf-8"
+    )
+    with serve_site(site) as server:
+        result = run_crawl(server.base_url, tmp_path, settings=SETTINGS)
+        requested = list(server.request_log)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert _slugs(result.records) == sorted([*PAGE_1, "2025/04/08/eight"])
+    assert "/world/2025/04/07/seven.html" not in requested
+    failures = [
+        json.loads(line)
+        for line in result.output.with_suffix(".failures.jsonl").read_text().splitlines()
+    ]
+    assert [(f["stage"], "robots.txt" in f["reason"]) for f in failures] == [("article", True)]

@@ -57,6 +57,10 @@ def failures_path_for(feed: Path) -> Path:
     return feed.with_name(f"{stem}.failures.jsonl")
 
 
+#: How Scrapy's robots.txt middleware words the request it refused.
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
+
+
 class FailuresFile:
     def __init__(self, crawler: Crawler, path_template: str, max_rate: float) -> None:
         self.crawler = crawler
@@ -92,21 +96,31 @@ class FailuresFile:
                 "No file feed and no NEWSCRAWL_FAILURES_PATH: failed pages are only logged"
             )
 
-    def page_failed(self, url: str, stage: str, reason: str, status: int | None = None,
-                    attempts: int | None = None, **_: Any) -> None:
-        self.entries.append({
-            "url": url,
-            "stage": stage,
-            "reason": reason,
-            "status": status,
-            "attempts": attempts,
-            "failed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        })
+    def page_failed(
+        self,
+        url: str,
+        stage: str,
+        reason: str,
+        status: int | None = None,
+        attempts: int | None = None,
+        **_: Any,
+    ) -> None:
+        self.entries.append(
+            {
+                "url": url,
+                "stage": stage,
+                "reason": reason,
+                "status": status,
+                "attempts": attempts,
+                "failed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+        )
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/failures/{stage}")
 
-    def item_dropped(self, item: Any, response: Response | None, exception: BaseException,
-                     **_: Any) -> None:
+    def item_dropped(
+        self, item: Any, response: Response | None, exception: BaseException, **_: Any
+    ) -> None:
         level = getattr(exception, "log_level", None)
         if isinstance(level, str):
             level = logging.getLevelName(level.upper())
@@ -128,14 +142,21 @@ class FailuresFile:
     def _judge(self) -> None:
         stats = self.crawler.stats
         assert stats is not None
-        articles = [entry for entry in self.entries if entry["stage"] == "article"]
+        # An article robots.txt forbids is listed in the file (nothing vanishes) but is the
+        # site's wish, not a fault: it does not count towards the failure rate.
+        articles = [
+            entry
+            for entry in self.entries
+            if entry["stage"] == "article" and ROBOTS_FORBIDDEN not in entry["reason"]
+        ]
         if not articles:
             return
         failed = len(articles)
         # A dropped record was extracted first: it is in both counts, and once in the total.
         dropped = sum(1 for entry in articles if entry["reason"].startswith("dropped: "))
         extracted = sum(
-            int(value) for key, value in stats.get_stats().items()
+            int(value)
+            for key, value in stats.get_stats().items()
             if key.startswith(EXTRACTED_PREFIX)
         )
         tried = failed - dropped + extracted
