@@ -75,3 +75,21 @@ def test_no_merge_without_a_leading_letter_and_a_continuation(blocks):
 )
 def test_verification(paragraphs, title, suspect):
     assert lost_letter_suspect(paragraphs, title) is suspect
+
+
+def test_a_lone_opening_quote_joins_its_sentence():
+    merged, changed = merge_dropcap(["\u201c", "We will not allow it,\u201d he said."])
+    assert changed
+    assert merged == ["\u201cWe will not allow it,\u201d he said."]
+
+
+def test_a_lone_digit_joins_its_number():
+    merged, changed = merge_dropcap(["2", "025 was supposed to be calmer."])
+    assert changed
+    assert merged == ["2025 was supposed to be calmer."]
+
+
+def test_a_lone_digit_does_not_join_words():
+    merged, changed = merge_dropcap(["2", "Days of talks ended."])
+    assert not changed
+    assert merged == ["2", "Days of talks ended."]

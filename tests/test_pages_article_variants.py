@@ -94,3 +94,29 @@ def test_jsonld_graph_and_string_flags():
 def test_no_date_anywhere_falls_back_to_the_url_day():
     item = _page().to_item()
     assert item.published_at == "2025-04-08T00:00:00+07:00"
+
+
+def test_image_reference_without_url_falls_back_to_og_image():
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "ImageObject", "@id": f"{URL}#primaryimage", "url": "/ignored.jpg"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Referenced image",
+                "image": {"@id": f"{URL}#primaryimage"},
+                "datePublished": "2025-04-08T16:06:36.123+07:00",
+            },
+        ],
+    }
+    head = _jsonld(graph) + '<meta property="og:image" content="https://img.jakpost.net/lead.jpg">'
+    item = _page(head=head).to_item()
+    assert item.image_url == "https://img.jakpost.net/lead.jpg"
+    assert item.published_at == "2025-04-08T16:06:36.123+07:00"
+
+
+def test_a_table_in_the_story_is_not_read_cell_by_cell():
+    content = BODY + "<table><caption>Trade</caption><tr><th>Year</th><td>2024</td></tr></table>"
+    item = _page(content=content).to_item()
+    assert item.body.count("\n\n") == 2
+    assert "Year" not in item.body

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 # An opening quote may sit in the drop-cap element with the letter, or alone when the
-# story opens with a quotation ("\u201c" then "We will not allow ...").
-_LONE_LETTER = re.compile(r"[\"'\u201c\u2018]?[^\W\d_]|[\"'\u201c\u2018]")
+# story opens with a quotation ("\u201c" then "We will not allow ..."). A story opening
+# with a number sets its first digit apart the same way ("2" then "025 was ...").
+_LONE_LETTER = re.compile(r"[\"'\u201c\u2018]?[^\W_]|[\"'\u201c\u2018]")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 
 #: Words that follow the single-letter words "A" / "I" at the start of a story and do not
@@ -50,6 +51,8 @@ def _join(letter: str, rest: str) -> str | None:
     """The restored paragraph, or None when `rest` cannot continue the letter."""
     first = rest[0]
     bare = letter[-1]
+    if bare.isdigit():
+        return letter + rest if first.isdigit() else None
     if bare.upper() in STANDALONE_AFTER:
         word = _FIRST_WORD.match(rest)
         if word is None:

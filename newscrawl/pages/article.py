@@ -31,7 +31,13 @@ from newscrawl.pages.fields import (
     unique,
 )
 from newscrawl.pages.selector import page_selector
-from newscrawl.pages.structured import PageMetadata, as_names, as_text, find_article_jsonld
+from newscrawl.pages.structured import (
+    PageMetadata,
+    as_names,
+    as_text,
+    find_article_jsonld,
+    jsonld_image_url,
+)
 from newscrawl.text import clean_text
 from newscrawl.urls import SITE_ROOT, article_identity, is_site_url, on_site_root, strip_tracking
 
@@ -375,7 +381,7 @@ class ArticlePage:
 
     @cached_property
     def image_url(self) -> str | None:
-        raw = as_text(self.jsonld.get("image")) or self._meta("og:image", "twitter:image")
+        raw = jsonld_image_url(self.jsonld.get("image")) or self._meta("og:image", "twitter:image")
         # Against the article's own URL: a copy of the site serves it from another host.
         return urljoin(self.url, raw) if raw else None
 

@@ -32,6 +32,10 @@ SKIPPED_TAGS = frozenset(
     picture img figure figcaption form button input select textarea label nav aside
     link meta head title""".split()
 )
+# Tables inside a story are data, not paragraphs: read cell by cell they would come out
+# as a run of one-word "paragraphs". (Not furniture: old pages lay out the whole story
+# in a table, so a table above the text must not disqualify it.)
+DATA_TAGS = frozenset({"table"})
 
 # Class/id words (split on "-", "_" and spaces) that mark page furniture inside an
 # article container. Matched as whole words so "loads" or "shadow" never hit.
@@ -140,7 +144,7 @@ def text_blocks(
                 else:
                     buffer.append(" ")
                 breaks[-1] = True
-            elif not skip(child):
+            elif child.tag not in DATA_TAGS and not skip(child):
                 breaks[-1] = False
                 visit(child)
             if child.tail:

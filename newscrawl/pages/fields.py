@@ -98,7 +98,7 @@ def unique(values: list[str]) -> list[str]:
 
 # --- dates ------------------------------------------------------------------------------
 _ISO = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?"
 )
 _MONTHS = {
     m: i + 1
@@ -147,7 +147,9 @@ def parse_iso_datetime(raw: str | None) -> datetime | None:
     match = _ISO.search(raw)
     if not match:
         return None
-    year, month, day, hour, minute, second, offset = match.groups()
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    # Fractions of a second are kept (to the microsecond): they are part of the instant.
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
         return datetime(
             int(year),
@@ -156,6 +158,7 @@ def parse_iso_datetime(raw: str | None) -> datetime | None:
             int(hour),
             int(minute),
             int(second or 0),
+            micro,
             tzinfo=_tz(offset),
         )
     except ValueError:
@@ -213,7 +216,15 @@ def date_from_url(url: str) -> date | None:
 
 
 def isoformat(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    """ISO 8601 with offset, as short as the instant allows: whole seconds when there is
+    no fraction, milliseconds when that is all there is."""
+    if moment is None:
+        return None
+    if not moment.microsecond:
+        return moment.isoformat(timespec="seconds")
+    if moment.microsecond % 1000 == 0:
+        return moment.isoformat(timespec="milliseconds")
+    return moment.isoformat(timespec="microseconds")
 
 
 # --- misc -------------------------------------------------------------------------------

@@ -155,6 +155,27 @@ def as_text(value: Any) -> str | None:
     return None
 
 
+def jsonld_image_url(value: Any) -> str | None:
+    """The URL of a JSON-LD `image`: a string, an ImageObject, or a list of either.
+
+    An ImageObject that is only a reference ({"@id": "...#primaryimage"}) names a node,
+    not a picture, and gives nothing here.
+    """
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):
+        for item in value:
+            url = jsonld_image_url(item)
+            if url:
+                return url
+    if isinstance(value, dict):
+        for key in ("url", "contentUrl"):
+            url = as_text(value.get(key))
+            if url:
+                return url
+    return None
+
+
 def as_names(value: Any) -> list[tuple[str, bool]]:
     """Names from a JSON-LD author value, each with whether it is an organisation."""
     if isinstance(value, str):
