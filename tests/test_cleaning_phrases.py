@@ -106,14 +106,17 @@ def test_photo_credit_lines_are_removed(rules, credit):
     assert rules.match(credit) == PhraseMatch("", "credit")
 
 
-def test_trailing_photo_credit_is_cut_off(rules):
+def test_a_caption_that_lost_its_figure_goes_with_its_credit(rules):
     caption = (
         "Lavrov meets junta chief Min Aung Hlaing in Naypyidaw. "
         "(AFP/Myanmar Military Information Team)"
     )
-    assert rules.match(caption) == PhraseMatch(
-        "Lavrov meets junta chief Min Aung Hlaing in Naypyidaw.", "credit"
-    )
+    assert rules.match(caption) == PhraseMatch("", "credit")
+
+
+def test_a_credit_glued_to_a_long_story_paragraph_is_cut_off(rules):
+    story = " ".join(["The ministers met for three hours and agreed on a joint statement."] * 5)
+    assert rules.match(f"{story} (AFP/John Doe)") == PhraseMatch(story, "credit")
 
 
 @pytest.mark.parametrize("credit", ["(AFP)", "(Reuters)", "(AFP/Reuters)", "(asw)"])

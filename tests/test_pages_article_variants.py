@@ -120,3 +120,37 @@ def test_a_table_in_the_story_is_not_read_cell_by_cell():
     item = _page(content=content).to_item()
     assert item.body.count("\n\n") == 2
     assert "Year" not in item.body
+
+
+def test_the_json_ld_node_of_this_page_wins_over_a_related_story():
+    related = {
+        "@type": "NewsArticle",
+        "headline": "A related story",
+        "url": f"{URL}-related",
+        "datePublished": "2024-01-01T00:00:00+07:00",
+    }
+    own = {
+        "@type": "NewsArticle",
+        "headline": "Trade &amp; security",
+        "url": URL,
+        "datePublished": "2025-04-08T16:06:36+07:00",
+    }
+    head = f'<link rel="canonical" href="{URL}">' + _jsonld(related) + _jsonld(own)
+    item = _page(head=head).to_item()
+    assert item.title == "Trade & security"
+    assert item.published_at == "2025-04-08T16:06:36+07:00"
+
+
+def test_windows_1252_bytes_served_as_utf_8_are_read_as_windows_1252():
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+        "</head><body><div class='tjp-single__head'><h1 class='tjp-title--single'>"
+        "Dili\u2019s caf\u00e9 diplomacy</h1></div><div class='tjp-single__content'>"
+        "<p>Jos\u00e9 Belo said \u201cyes\u201d \u2013 twice.</p></div></body></html>"
+    ).encode("cp1252")
+    response = HtmlResponse(
+        url=URL, body=html, headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    item = ArticlePage(response, section="world", fetched_at=datetime(2026, 1, 1)).to_item()
+    assert item.title == "Dili\u2019s caf\u00e9 diplomacy"
+    assert item.body == "Jos\u00e9 Belo said \u201cyes\u201d \u2013 twice."

@@ -32,6 +32,9 @@ MIN_GLUED_WORDS = 3
 _INDEX_CHARS = 6
 # Characters that end a sentence (or a quotation closing it): chrome glued after one of
 # these starts a new block, not the sentence's last word.
+#: Longest text before a photo credit still taken for a leaked caption (captions run a
+#: sentence or two; a longer paragraph ending in a credit is story text glued to one).
+MAX_CAPTION_CHARS = 300
 _SENTENCE_END = frozenset(".!?\"')]:;\u201d\u2019")
 # Characters a story block can open with besides a capital or a digit.
 _BLOCK_OPENERS = frozenset("\"'(\u201c\u2018")
@@ -171,11 +174,15 @@ class PhraseRules:
         return None
 
     def _cut_credit(self, text: str) -> str | None:
+        """`text` without the photo credit it ends with; "" when what precedes the credit
+        is a caption that lost its <figure> (short: a story paragraph never ends with a
+        photographer's credit, a caption always does)."""
         if self._credit is None or not text.endswith(")"):
             return None
         start = text.rfind("(")
         if start > 0 and self._credit.fullmatch(text, start):
-            return text[:start].rstrip()
+            before = text[:start].rstrip()
+            return "" if len(before) <= MAX_CAPTION_CHARS else before
         return None
 
     def _split_inner(self, text: str, folded: str) -> tuple[str, str] | None:

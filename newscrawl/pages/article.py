@@ -170,7 +170,9 @@ class ArticlePage:
 
     @cached_property
     def _jsonld_and_problems(self) -> tuple[dict[str, Any], list[str]]:
-        node, problems = find_article_jsonld(self.metadata.jsonld_blocks)
+        node, problems = find_article_jsonld(
+            self.metadata.jsonld_blocks, self.metadata.canonical or self._meta("og:url")
+        )
         return node or {}, problems
 
     @property

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from parsel import Selector
 from scrapy.utils.response import get_base_url
+from w3lib.encoding import html_body_declared_encoding
 
 if TYPE_CHECKING:
     from scrapy.http import TextResponse
@@ -23,7 +24,27 @@ def page_selector(response: TextResponse) -> Selector:
     """
     return Selector(
         body=response.body or b"<html></html>",
-        encoding=response.encoding,
+        encoding=_encoding(response),
         type="html",
         base_url=get_base_url(response),
     )
+
+
+_UTF8 = frozenset({"utf-8", "utf8"})
+
+
+def _encoding(response: TextResponse) -> str:
+    """The response's encoding, unless it claims UTF-8 for bytes that are not: servers
+    (and copies of the site) send "charset=utf-8" for old pages written in windows-1252,
+    whose own <meta> says so. Decoding those as UTF-8 would fill the text with U+FFFD."""
+    encoding = response.encoding
+    if encoding.lower() not in _UTF8:
+        return encoding
+    try:
+        response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        declared = html_body_declared_encoding(response.body)
+        if declared and declared.lower() not in _UTF8:
+            return declared
+        return "cp1252"
+    return encoding

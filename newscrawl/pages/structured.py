@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -66,13 +68,18 @@ def _types(node: dict[str, Any]) -> set[str]:
     return set()
 
 
-def find_article_jsonld(blocks: Iterable[str]) -> tuple[dict[str, Any] | None, list[str]]:
-    """The NewsArticle node among the page's JSON-LD `blocks`, and the problems met.
+def find_article_jsonld(
+    blocks: Iterable[str], canonical: str | None = None
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The page's own NewsArticle among its JSON-LD `blocks`, and the problems met.
 
-    Malformed blocks are skipped (and reported), never raised: JSON-LD is the first
-    of several sources, not a requirement.
+    A page may also describe other stories (a related article, a live blog's parent):
+    the node whose url or mainEntityOfPage names the page's `canonical` URL wins, else
+    the first article node. Malformed blocks are skipped (and reported), never raised:
+    JSON-LD is the first of several sources, not a requirement.
     """
     problems: list[str] = []
+    found: list[dict[str, Any]] = []
     for raw in blocks:
         if len(raw) > MAX_JSONLD_CHARS:
             problems.append("json-ld block too large")
@@ -82,10 +89,35 @@ def find_article_jsonld(blocks: Iterable[str]) -> tuple[dict[str, Any] | None, l
         except (ValueError, RecursionError) as exc:
             problems.append(f"malformed json-ld: {exc.__class__.__name__}")
             continue
-        for node in _walk_nodes(data):
-            if _types(node) & ARTICLE_TYPES:
-                return node, problems
-    return None, problems
+        found.extend(node for node in _walk_nodes(data) if _types(node) & ARTICLE_TYPES)
+    if not found:
+        return None, problems
+    own = _path(canonical)
+    chosen = next((node for node in found if own and own in _node_paths(node)), found[0])
+    return _unescaped(chosen), problems
+
+
+def _path(url: str | None) -> str | None:
+    return urlsplit(url.strip()).path.rstrip("/") or None if url else None
+
+
+def _node_paths(node: dict[str, Any]) -> set[str | None]:
+    return {_path(as_text(node.get(key))) for key in ("url", "mainEntityOfPage", "@id")}
+
+
+def _unescaped(value: Any, depth: int = 0) -> Any:
+    """`value` with HTML entities decoded in its strings: some CMSs escape the JSON-LD
+    text for HTML ("Trade &amp; security") although a script's content is never parsed
+    as HTML."""
+    if depth > 8:
+        return value
+    if isinstance(value, str):
+        return html.unescape(value) if "&" in value else value
+    if isinstance(value, list):
+        return [_unescaped(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {key: _unescaped(item, depth + 1) for key, item in value.items()}
+    return value
 
 
 @dataclass

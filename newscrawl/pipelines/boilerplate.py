@@ -193,6 +193,8 @@ class BoilerplatePipeline:
 
     def _count(self, item: Article, what: str, rule: str, paragraph: str) -> None:
         self.stats.inc_value(f"newscrawl/boilerplate/{what}/{rule}")
+        if not logger.isEnabledFor(logging.DEBUG):
+            return  # several per article: skip building the record's arguments
         logger.debug(
             "Boilerplate (%(rule)s, %(what)s) in %(url)s: %(text)r",
             {"rule": rule, "what": what, "url": item.url, "text": paragraph[:80]},
