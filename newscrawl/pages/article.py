@@ -138,6 +138,16 @@ def _in_furniture(element: HtmlElement) -> bool:
     return False
 
 
+def _inside_furniture(element: HtmlElement, up_to: HtmlElement) -> bool:
+    """Whether `element`, or an ancestor below `up_to`, is page furniture."""
+    node: HtmlElement | None = element
+    while node is not None and node is not up_to:
+        if is_furniture(node):
+            return True
+        node = node.getparent()
+    return False
+
+
 def _without_place(byline: str) -> str:
     """ "Agence France-Presse, Tokyo" -> "Agence France-Presse": a dateline ends with the
     place the story was filed from (the paper's own name is handled by split_byline)."""
@@ -254,9 +264,13 @@ class ArticlePage:
         head = self._head
         if not head:
             return None
+        head_root = head[0].root
         for paragraph in head.css("p, .tjp-single__head-desc, .tjp-summary, .standfirst"):
             classes = paragraph.attrib.get("class", "")
             if any(word in classes for word in ("meta", "date", "created", "author", "breadcrumb")):
+                continue
+            # Share, gift and newsletter prompts sit in the head too; they are no standfirst.
+            if _inside_furniture(paragraph.root, up_to=head_root):
                 continue
             text = clean_text(" ".join(paragraph.css("::text").getall()))
             if len(text) > 30:
