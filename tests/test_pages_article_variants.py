@@ -154,3 +154,24 @@ def test_windows_1252_bytes_served_as_utf_8_are_read_as_windows_1252():
     item = ArticlePage(response, section="world", fetched_at=datetime(2026, 1, 1)).to_item()
     assert item.title == "Dili\u2019s caf\u00e9 diplomacy"
     assert item.body == "Jos\u00e9 Belo said \u201cyes\u201d \u2013 twice."
+
+
+def test_a_hyphen_in_the_headline_is_not_the_site_suffix():
+    from newscrawl.pages.fields import clean_title
+
+    assert clean_title("China unveils new leadership line-up | The Jakarta Post") == (
+        "China unveils new leadership line-up"
+    )
+    assert clean_title("Indonesia-Australia ties - World - The Jakarta Post") == (
+        "Indonesia-Australia ties"
+    )
+
+
+def test_excerpts_and_the_site_blurb_are_not_standfirsts():
+    excerpt = '<meta name="description" content="Indonesia dispatched four aircraft on...">'
+    assert _page(head=excerpt).to_item().summary is None
+    blurb = (
+        '<meta name="description" content="The Jakarta Post - Indonesia\'s leading English '
+        'language daily newspaper, Jakarta, Indonesia.">'
+    )
+    assert _page(head=blurb).to_item().summary is None

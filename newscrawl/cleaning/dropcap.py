@@ -35,6 +35,11 @@ _A_WORDS = """
     veteran prominent leading growing rare proposed draft coalition delegation magnitude
     fire bomb car bus truck ship plane train boat police soldier journalist student teacher
     doctor lawyer judge minister president leader member spokesperson statement video photo
+    half quarter handful dozen host row range rise surge spike drop fall deal ban call
+    campaign crowd crisis conflict cabinet ceasefire tsunami typhoon storm flood quake
+    earthquake landslide volcano heatwave protest strike rally vote referendum war peace
+    trade summit meeting visit trip spokesman spokeswoman source senator lawmaker diplomat
+    envoy survivor witness resident villager farmer fisherman worker migrant refugee
 """
 _I_WORDS = """
     am was have had think will would do did can cannot could feel want know believe hope

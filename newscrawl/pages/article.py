@@ -85,6 +85,9 @@ DATELINE = re.compile(
 PAYWALL = re.compile(r"(?:^|[\s_-])(?:tjp-paywall|paywall|premium-wall|subscribe-wall)(?:$|[\s_-])")
 PREMIUM_BADGE = (".tjp-premium", ".premium-badge", ".badge-premium", "[class*='premium']")
 GENERIC_MIN_CHARS = 200
+# The site-wide description every page without its own carries ("The Jakarta Post -
+# Indonesia's leading English language daily newspaper ...").
+SITE_BLURB = re.compile(r"jakarta\s*post\b.{0,80}\b(?:newspaper|daily|news portal)", re.IGNORECASE)
 
 
 def _is_paywall(element: HtmlElement) -> bool:
@@ -198,13 +201,19 @@ class ArticlePage:
         return self.metadata.first(*names)
 
     def _first_text(self, selectors: tuple[str, ...]) -> str | None:
+        found = self._first_with_text(selectors)
+        return found[0] if found else None
+
+    def _first_with_text(self, selectors: tuple[str, ...]) -> tuple[str, HtmlElement] | None:
+        """Text and element of the first match of `selectors` (in order) that has text
+        and does not belong to another story's box."""
         for css in selectors:
             for element in self.selector.css(css):
                 if _in_furniture(element.root):
                     continue
                 text = clean_text(" ".join(element.css("::text").getall()))
                 if text:
-                    return text
+                    return text, element.root
         return None
 
     # --- fields -----------------------------------------------------------------------
@@ -233,11 +242,26 @@ class ArticlePage:
             as_text(self.jsonld.get("headline")),
             self._meta("og:title", "twitter:title"),
             self._first_text(CURRENT_TITLE + LEGACY_TITLE),
+            self._headline_in_title_tag(),
             self.metadata.title,
         ):
             title = clean_title(raw)
             if title and len(title) > 1:
                 return title
+        return None
+
+    def _headline_in_title_tag(self) -> str | None:
+        """An <h1> whose text the <title> repeats: the headline on pages whose heading
+        classes we do not know (the site's logo may be an <h1> too, but not in <title>)."""
+        title_tag = clean_text(self.metadata.title or "")
+        if not title_tag:
+            return None
+        for heading in self.selector.xpath("//body//h1"):
+            if _in_furniture(heading.root):
+                continue
+            text = clean_text(" ".join(heading.css("::text").getall()))
+            if len(text) > 1 and text in title_tag:
+                return text
         return None
 
     @cached_property
@@ -247,10 +271,11 @@ class ArticlePage:
             self._meta("og:description", "description", "twitter:description"),
         ):
             text = clean_text(raw or "")
-            if not text:
+            if not text or SITE_BLURB.search(text):
                 continue
-            # A teaser cut short with an ellipsis is not the standfirst; the markup has it whole.
-            if text.endswith(("...", "\u2026")) and self._standfirst_markup():
+            # A description cut short with an ellipsis is the CMS's automatic excerpt of
+            # the first paragraph, not a standfirst: only the markup can have one then.
+            if text.endswith(("...", "\u2026")):
                 return self._standfirst_markup()
             return text
         return self._standfirst_markup()
@@ -290,9 +315,14 @@ class ArticlePage:
             if raw and not raw.startswith(("http://", "https://")):
                 names = split_byline(raw)
         if not names:
-            byline = self._first_text(BYLINE)
-            if byline and len(byline) <= MAX_BYLINE_CHARS:
-                names = split_byline(byline)
+            found = self._first_with_text(BYLINE)
+            if found is not None:
+                byline, element = found
+                if "|" in byline or (element.tail or "").lstrip().startswith("|"):
+                    # A dateline, "Name, Place | Section | date": the place is no author.
+                    byline = _without_place(byline.split("|", 1)[0])
+                if len(byline) <= MAX_BYLINE_CHARS:
+                    names = split_byline(byline)
         if not names and self._dateline:
             names = split_byline(_without_place(self._dateline[0]))
         return unique(names)

@@ -11,8 +11,11 @@ from newscrawl.text import clean_text
 SITE_TZ = timezone(timedelta(hours=7), "WIB")
 
 # --- titles -----------------------------------------------------------------------------
+# A separator is a pipe, or a dash with spaces around it: the hyphen in "line-up" or
+# "Indonesia-Australia" belongs to the headline.
+_SEPARATOR = r"(?:\s+[-\u2013\u2014]\s+|\s*\|\s*)"
 _TITLE_SUFFIX = re.compile(
-    r"\s*[-|\u2013\u2014]\s*(?:[^-|\u2013\u2014]{1,40}\s*[-|\u2013\u2014]\s*)?"
+    _SEPARATOR + r"(?:(?:(?!" + _SEPARATOR + r").){1,40}" + _SEPARATOR + r")?"
     r"(?:the\s+)?jakarta\s*post\s*$",
     re.IGNORECASE,
 )
