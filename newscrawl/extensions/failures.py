@@ -29,19 +29,19 @@ import json
 import logging
 import os
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import apply_uri_params
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.extensions.runreport import feed_path, uri_params
+from newscrawl.extensions.runreport import companion_path
 from newscrawl.runstatus import fail_run
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -50,11 +50,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXTRACTED_PREFIX = "newscrawl/extraction_path/"
-
-
-def failures_path_for(feed: Path) -> Path:
-    stem = feed.name[: -len(feed.suffix)] if feed.suffix else feed.name
-    return feed.with_name(f"{stem}.failures.jsonl")
 
 
 #: How Scrapy's robots.txt middleware words the request it refused.
@@ -86,11 +81,7 @@ class FailuresFile:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        if self.path_template:
-            self.path = Path(apply_uri_params(self.path_template, uri_params(spider)))
-        else:
-            feed = feed_path(self.crawler, spider)
-            self.path = failures_path_for(feed) if feed else None
+        self.path = companion_path(self.crawler, spider, self.path_template, ".failures.jsonl")
         if self.path is None:
             logger.warning(
                 "No file feed and no NEWSCRAWL_FAILURES_PATH: failed pages are only logged"

@@ -67,9 +67,17 @@ def uri_params(spider: Spider) -> dict[str, Any]:
     return params
 
 
-def report_path_for(feed: Path) -> Path:
+def companion_path(crawler: Crawler, spider: Spider, template: str, suffix: str) -> Path | None:
+    """Where a file that goes with the run is written: `template` filled in like a feed
+    URI when given, else beside the run's first file feed, its suffix replaced by
+    `suffix` (``world.jsonl`` -> ``world.report.json``); None without either."""
+    if template:
+        return Path(apply_uri_params(template, uri_params(spider)))
+    feed = feed_path(crawler, spider)
+    if feed is None:
+        return None
     stem = feed.name[: -len(feed.suffix)] if feed.suffix else feed.name
-    return feed.with_name(f"{stem}.report.json")
+    return feed.with_name(stem + suffix)
 
 
 class RunReport:
@@ -100,11 +108,7 @@ class RunReport:
         return report
 
     def spider_opened(self, spider: Spider) -> None:
-        if self.path_template:
-            self.path = Path(apply_uri_params(self.path_template, uri_params(spider)))
-        else:
-            feed = feed_path(self.crawler, spider)
-            self.path = report_path_for(feed) if feed else None
+        self.path = companion_path(self.crawler, spider, self.path_template, ".report.json")
         if self.path is None:
             logger.info("No file feed and no NEWSCRAWL_REPORT_PATH: no run report will be written")
 
