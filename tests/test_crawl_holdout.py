@@ -4,6 +4,7 @@ its author wrote down by hand in expected.jsonl."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -15,6 +16,8 @@ from tests.helpers import FIXTURES, run_crawl
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from newscrawl.sitecopy.faults import FaultPlan
 
 HOLDOUTS = sorted(p for p in FIXTURES.glob("holdout-*") if (p / "expected.jsonl").exists())
 COMPARED = (
@@ -29,18 +32,48 @@ def _expected(holdout: Path) -> dict[str, dict]:
     return {r["url"]: r for r in records}
 
 
+# A copy with a faults.py misbehaves as its plan() says; its author wrote down in
+# expected_failures.json which articles must end in the failures file, and the exit status.
+FAULT_SETTINGS = {
+    "DOWNLOAD_TIMEOUT": "3",
+    "NEWSCRAWL_RETRY_BACKOFF_BASE": "0.2",
+    "RETRY_TIMES": "3",  # the default retry budget the author counted on
+}
+
+
+def _fault_plan(holdout: Path) -> FaultPlan | None:
+    source = holdout / "faults.py"
+    if not source.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"{holdout.name}_faults", source)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.plan()
+
+
+def _expected_failures(holdout: Path) -> dict:
+    path = holdout / "expected_failures.json"
+    if not path.exists():
+        return {"urls": [], "exit_status": 0}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module", params=HOLDOUTS, ids=lambda p: p.name)
 def holdout_crawl(request, tmp_path_factory):
     holdout: Path = request.param
     workdir = tmp_path_factory.mktemp(holdout.name)
-    with serve_site(holdout / "site") as server:
-        result = run_crawl(server.base_url, workdir)
+    plan = _fault_plan(holdout)
+    with serve_site(holdout / "site", faults=plan) as server:
+        result = run_crawl(server.base_url, workdir, settings=FAULT_SETTINGS if plan else None)
     return holdout, result
 
 
 def test_every_listed_article_exactly_once(holdout_crawl):
     holdout, result = holdout_crawl
-    assert result.returncode == 0, result.stderr[-3000:]
+    expected_exit = _expected_failures(holdout)["exit_status"]
+    assert result.returncode == expected_exit, result.stderr[-3000:]
     urls = [r["url"] for r in result.records]
     assert len(urls) == len(set(urls)), "an article was exported twice"
     assert sorted(urls) == sorted(_expected(holdout))
@@ -54,6 +87,14 @@ def _same(field: str, expected: object, got: object) -> bool:
     if field in INSTANTS and isinstance(expected, str) and isinstance(got, str):
         return datetime.fromisoformat(expected) == datetime.fromisoformat(got)
     return expected == got
+
+
+def test_what_could_not_be_fetched_is_in_the_failures_file(holdout_crawl):
+    holdout, result = holdout_crawl
+    failures_file = result.output.with_name(result.output.stem + ".failures.jsonl")
+    lines = failures_file.read_text(encoding="utf-8").splitlines()
+    failed = sorted(json.loads(line)["url"] for line in lines if line.strip())
+    assert failed == sorted(_expected_failures(holdout)["urls"])
 
 
 def test_records_match_what_the_pages_say(holdout_crawl):

@@ -94,6 +94,7 @@ class FailuresFile:
         reason: str,
         status: int | None = None,
         attempts: int | None = None,
+        fetched_url: str | None = None,
         **_: Any,
     ) -> None:
         self.entries.append(
@@ -104,6 +105,7 @@ class FailuresFile:
                 "status": status,
                 "attempts": attempts,
                 "failed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "fetched_url": fetched_url or url,
             }
         )
         assert self.crawler.stats is not None

@@ -165,8 +165,11 @@ class RunReport:
             "articles_exported": values.get("item_scraped_count", 0),
             "articles_dropped": values.get("item_dropped_count", 0),
             "pages_failed": len(self.failures),
+            # Without a crawl state (NEWSCRAWL_STATE_PATH empty) every export is new.
             "articles": {
-                "new": values.get("newscrawl/state/new", 0),
+                "new": values.get("newscrawl/state/new", 0)
+                if "newscrawl/state/known_at_start" in values
+                else values.get("item_scraped_count", 0),
                 "updated": values.get("newscrawl/state/updated", 0),
                 # re-fetched with the same content, or answered 304 Not Modified
                 "unchanged": values.get("newscrawl/state/unchanged", 0)

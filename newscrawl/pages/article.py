@@ -61,18 +61,28 @@ LEGACY_BODY = ("div.detailNews", "div.news-content", "div.show-define-text", "di
 CURRENT_TITLE = ("h1.tjp-title--single", "h1.tjp-title", ".tjp-single__head h1")
 LEGACY_TITLE = ("h1.title-large", ".title-large", "h1.title")
 CURRENT_HEAD = "div.tjp-single__head"
+# Most specific first: a name element before the block that also holds role and place.
 BYLINE = (
     ".tjp-meta__label",
     ".tjp-author",
-    ".author",
     "span.name-author",
-    ".byline",
     ".name-post",
+    ".author",
+    ".byline",
     "[class*='author']",
+)
+# Topic links under or above the story (older pages: "Topics : haze, Malaysia").
+TAG_LINKS = (
+    ".tjp-single__tags a",
+    ".tjp-tags a",
+    ".topik a",
+    ".topics a",
+    ".tags a",
+    "a[rel='tag']",
 )
 # Longer "bylines" are author bios or boxes of related stories, not a list of names.
 MAX_BYLINE_CHARS = 150
-DATE_LINES = (".created", ".tjp-meta__date", "span.day", ".date")
+DATE_LINES = (".created", ".tjp-meta__date", "span.day", ".date", ".posted", ".published")
 # Current-layout date lines that, unless they say "Published", show the day at the top
 # of the page, which is not always the day of publication.
 TOP_OF_PAGE_DATES = frozenset({".created", ".tjp-meta__date"})
@@ -125,7 +135,7 @@ def _paywall_cuts(container: HtmlElement) -> bool:
 _OTHER_STORIES = re.compile(
     r"(?:^|[\s_-])(?:sidebar|side-bar|rail|widget|related\w*|popular|most-?viewed|mostviewed|"
     r"trending|recommend\w*|sponsor\w*|advert\w*|promo|editors?-?picks?|listnews|"
-    r"latestdetail|newsword)(?:$|[\s_-])"
+    r"latestdetail|newsword|comments?|comment-\w+|disqus)(?:$|[\s_-])"
 )
 _OTHER_STORY_TAGS = frozenset({"aside", "nav", "footer"})
 
@@ -423,7 +433,19 @@ class ArticlePage:
     def tags(self) -> list[str]:
         keywords = self.jsonld.get("keywords")
         tags = split_keywords(keywords if isinstance(keywords, (str, list)) else None)
-        return tags or split_keywords(self._meta("keywords", "news_keywords"))
+        return tags or split_keywords(self._meta("keywords", "news_keywords")) or self._tag_links()
+
+    def _tag_links(self) -> list[str]:
+        """Topic links shown with the story, when the page declares no keywords."""
+        for css in TAG_LINKS:
+            links = [
+                clean_text(" ".join(a.css("::text").getall()))
+                for a in self.selector.css(css)
+                if not _in_furniture(a.root)
+            ]
+            if any(links):
+                return unique([link for link in links if link])
+        return []
 
     @cached_property
     def image_url(self) -> str | None:

@@ -97,6 +97,12 @@ def is_furniture(element: HtmlElement) -> bool:
     return bool(marks.strip()) and _furniture_marks(marks)
 
 
+def _letter_image(image: HtmlElement) -> str:
+    """The letter an <img> stands for, when its alt text is one letter (a drop cap)."""
+    alt = (image.get("alt") or "").strip()
+    return alt if len(alt) == 1 and alt.isalnum() else ""
+
+
 def text_blocks(
     root: HtmlElement,
     skip: Callable[[HtmlElement], bool] = is_furniture,
@@ -115,9 +121,17 @@ def text_blocks(
     stopped = False
 
     def flush() -> None:
-        text = clean_text("".join(buffer))
+        raw = "".join(buffer)
+        text = clean_text(raw)
         buffer.clear()
-        if text:
+        if not text:
+            return
+        # A drop-cap letter set apart, then a block that opens with a plain space: the
+        # markup says the letter is a word of its own ("A" + " record number ..."). Without
+        # that space the cleaning pipeline decides ("R" + "ussia", "A" + "SEAN").
+        if raw[:1] == " " and blocks and len(blocks[-1]) == 1 and blocks[-1].isalnum():
+            blocks[-1] = f"{blocks[-1]} {text}"
+        else:
             blocks.append(text)
 
     def visit(element: HtmlElement) -> None:
@@ -144,6 +158,10 @@ def text_blocks(
                 else:
                     buffer.append(" ")
                 breaks[-1] = True
+            elif child.tag == "img" and _letter_image(child):
+                # A drop cap drawn as a picture of its letter: the letter is text.
+                flush()
+                blocks.append(_letter_image(child))
             elif child.tag not in DATA_TAGS and not skip(child):
                 breaks[-1] = False
                 visit(child)

@@ -22,7 +22,7 @@ from newscrawl.pages.article import ArticlePage, PageParseError
 from newscrawl.pages.listing import ListingPage
 from newscrawl.runstatus import fail_run
 from newscrawl.spiders.arguments import ArgumentError, CrawlArguments
-from newscrawl.urls import is_loopback
+from newscrawl.urls import article_identity, is_loopback, on_site_root
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -122,7 +122,13 @@ class JakartaPostSpider(scrapy.Spider):
         assert stats is not None
         stats.inc_value("newscrawl/listing/pages")
         if not isinstance(response, TextResponse):
-            self._page_failed(response.url, "listing", "not an HTML page", response.status)
+            self._page_failed(
+                response.url,
+                "listing",
+                "not an HTML page",
+                response.status,
+                _attempts(response.request),
+            )
             return
         entries = ListingPage(response, section=self.section, base_url=self.base_url).entries()
         if not entries:
@@ -182,13 +188,21 @@ class JakartaPostSpider(scrapy.Spider):
         if response.status == 304:  # a re-check found no change (newscrawl.middlewares.incremental)
             return
         if not isinstance(response, TextResponse):
-            self._page_failed(response.url, "article", "not an HTML page", response.status)
+            self._page_failed(
+                response.url,
+                "article",
+                "not an HTML page",
+                response.status,
+                _attempts(response.request),
+            )
             return
         page = ArticlePage(response, section=self.section, fetched_at=datetime.now(timezone.utc))
         try:
             item = page.to_item()
         except PageParseError as exc:
-            self._page_failed(response.url, "article", exc.reason, response.status)
+            self._page_failed(
+                response.url, "article", exc.reason, response.status, _attempts(response.request)
+            )
             return
         stats = self.crawler.stats
         assert stats is not None
@@ -238,7 +252,9 @@ class JakartaPostSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawl/{stage}/failed")
         self.crawler.signals.send_catch_log(
             signals.page_failed,
-            url=url,
+            # Named the way exported records name their article, so the two files join.
+            url=article_identity(on_site_root(url)),
+            fetched_url=url,
             stage=stage,
             reason=reason,
             status=status,
@@ -247,8 +263,9 @@ class JakartaPostSpider(scrapy.Spider):
         )
 
 
-def _attempts(request: scrapy.Request) -> int:
-    return int(request.meta.get("retry_times", 0)) + 1
+def _attempts(request: scrapy.Request | None) -> int | None:
+    """Requests made for this page, retries included (None when unknown)."""
+    return None if request is None else int(request.meta.get("retry_times", 0)) + 1
 
 
 def _status(failure: Failure) -> int | None:
