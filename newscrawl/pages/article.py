@@ -105,29 +105,26 @@ def _is_paywall(element: HtmlElement) -> bool:
 
 
 # Every paywall class the PAYWALL pattern accepts contains "wall": one XPath pass picks
-# the few candidates, so the Python check runs on them rather than on every element.
-_WALL_CANDIDATES = (
-    "descendant-or-self::*[contains(translate(@class, 'WAL', 'wal'), 'wall')"
+# the few candidates, in the container and after it, so the Python check runs on them
+# rather than on every element.
+_WALL = (
+    "[contains(translate(@class, 'WAL', 'wal'), 'wall')"
     " or contains(translate(@id, 'WAL', 'wal'), 'wall')]"
 )
+_WALLS_IN = f"descendant-or-self::*{_WALL}"
+_WALLS_AFTER = f"following-sibling::*/descendant-or-self::*{_WALL}"
 
 
-def _paywalls_in(element: HtmlElement) -> list[HtmlElement]:
-    return [e for e in element.xpath(_WALL_CANDIDATES) if _is_paywall(e)]
+def _paywalls(container: HtmlElement) -> tuple[set[HtmlElement], bool]:
+    """Paywall blocks inside the story container, and whether one sits right after it.
 
-
-def _paywall_cuts(container: HtmlElement) -> bool:
-    """Whether a paywall block sits in the story container or right after it.
-
-    Inside is the site's usual place; some templates put the block after the container,
-    as its sibling. A paywall further away (a modal kept in the chrome of every page)
-    says nothing about this story's text.
+    Inside is the site's usual place, where the text stops; some templates put the block
+    after the container, as its sibling. A paywall further away (a modal kept in the
+    chrome of every page) says nothing about this story's text.
     """
-    return any(
-        _paywalls_in(node)
-        for node in (container, *container.itersiblings())
-        if isinstance(node.tag, str)
-    )
+    inside = {e for e in container.xpath(_WALLS_IN) if _is_paywall(e)}
+    after = bool(inside) or any(_is_paywall(e) for e in container.xpath(_WALLS_AFTER))
+    return inside, after
 
 
 # Other stories' boxes: sidebars, related and popular lists, listing entries. Their
@@ -526,9 +523,9 @@ class ArticlePage:
         return [], "generic-fallback", False
 
     def _blocks(self, container: HtmlElement) -> tuple[list[str], bool]:
-        inside = set(_paywalls_in(container))
+        inside, cut = _paywalls(container)
         stop = inside.__contains__ if inside else None
-        return text_blocks(container, stop=stop), _paywall_cuts(container)
+        return text_blocks(container, stop=stop), cut
 
     # --- item -------------------------------------------------------------------------
     def to_item(self) -> Article:
