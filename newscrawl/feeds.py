@@ -47,7 +47,6 @@ LINE_SUFFIXES = (".jsonl", ".jl", ".ndjson")
 LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
 
 
-
 def part_path(path: Path) -> Path:
     return path.with_name(path.name + PART_SUFFIX)
 
@@ -61,8 +60,9 @@ def fsync_folder(folder: Path) -> None:
     try:
         os.fsync(fd)
     except OSError as exc:
-        logger.debug("fsync of folder %(folder)s failed: %(error)s",
-                     {"folder": folder, "error": exc})
+        logger.debug(
+            "fsync of folder %(folder)s failed: %(error)s", {"folder": folder, "error": exc}
+        )
     finally:
         os.close(fd)
 
@@ -71,8 +71,9 @@ class SyncedLineFile:
     """A binary file that fsyncs every `sync_every` complete lines, then hands those
     lines to `on_durable`; the bytes it is given are written unchanged."""
 
-    def __init__(self, path: Path, sync_every: int,
-                 on_durable: Callable[[list[bytes]], None] | None) -> None:
+    def __init__(
+        self, path: Path, sync_every: int, on_durable: Callable[[list[bytes]], None] | None
+    ) -> None:
         self.path = path
         self.sync_every = max(1, sync_every)
         self.on_durable = on_durable
@@ -117,8 +118,14 @@ class DurableFileFeedStorage:
     A smaller number re-fetches fewer articles after a kill, a larger one syncs less.
     """
 
-    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None,
-                 crawler: Crawler | None = None, sync_every: int = 10) -> None:
+    def __init__(
+        self,
+        uri: str,
+        *,
+        feed_options: dict[str, Any] | None = None,
+        crawler: Crawler | None = None,
+        sync_every: int = 10,
+    ) -> None:
         self.path = Path(file_uri_to_path(uri) if uri.startswith("file:") else uri)
         options = feed_options or {}
         self.overwrite = bool(options.get("overwrite", False))
@@ -131,10 +138,15 @@ class DurableFileFeedStorage:
         self._file: SyncedLineFile | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, uri: str, *,
-                     feed_options: dict[str, Any] | None = None) -> Self:
-        return cls(uri, feed_options=feed_options, crawler=crawler,
-                   sync_every=crawler.settings.getint("NEWSCRAWL_FEED_SYNC_ITEMS", 10))
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> Self:
+        return cls(
+            uri,
+            feed_options=feed_options,
+            crawler=crawler,
+            sync_every=crawler.settings.getint("NEWSCRAWL_FEED_SYNC_ITEMS", 10),
+        )
 
     @property
     def part(self) -> Path:
@@ -178,8 +190,13 @@ class DurableFileFeedStorage:
         return state_sink(self.crawler)
 
 
-def salvage_part(part: Path, *, reserved: set[Path],
-                 sink: Callable[[list[bytes]], None] | None, stats: Any = None) -> Path | None:
+def salvage_part(
+    part: Path,
+    *,
+    reserved: set[Path],
+    sink: Callable[[list[bytes]], None] | None,
+    stats: Any = None,
+) -> Path | None:
     """Turn a killed run's ``.part`` file into a finished run file; returns its path.
 
     The partial last line (the write the kill interrupted) is cut; the complete lines
@@ -217,13 +234,19 @@ def salvage_part(part: Path, *, reserved: set[Path],
     return final
 
 
-def salvage_folder(folder: Path, *, reserved: set[Path],
-                   sink: Callable[[list[bytes]], None] | None, stats: Any = None) -> list[Path]:
+def salvage_folder(
+    folder: Path,
+    *,
+    reserved: set[Path],
+    sink: Callable[[list[bytes]], None] | None,
+    stats: Any = None,
+) -> list[Path]:
     """Salvage every JSON Lines ``.part`` file in `folder` (see `salvage_part`)."""
     if not folder.is_dir():
         return []
     found = sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.name.endswith(PART_SUFFIX) and p.name[: -len(PART_SUFFIX)].endswith(LINE_SUFFIXES)
     )
     salvaged = []

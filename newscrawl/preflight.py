@@ -74,7 +74,7 @@ def _output_uris(settings: BaseSettings) -> list[str]:
 
 def _local_path(uri: str) -> str | None:
     if uri.startswith("file://"):
-        return uri[len("file://"):]
+        return uri[len("file://") :]
     if "://" in uri or uri in ("-", "stdout:"):
         return None  # remote storage or stdout: Scrapy checks those itself
     return uri

@@ -108,12 +108,14 @@ FEED_STORAGES = {
 # --- Faults, failures and layout drift -------------------------------------------------
 # Retries wait: exponential backoff, or the server's Retry-After (up to a ceiling).
 # RETRY_TIMES / RETRY_HTTP_CODES above still say what is retried and how often.
-DOWNLOADER_MIDDLEWARES.update({
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.middlewares.retry.BackoffRetryMiddleware": 550,
-    # In front of RedirectMiddleware (600): its process_response must run first.
-    "newscrawl.middlewares.redirect.OnSiteRedirectMiddleware": 610,
-})
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "newscrawl.middlewares.retry.BackoffRetryMiddleware": 550,
+        # In front of RedirectMiddleware (600): its process_response must run first.
+        "newscrawl.middlewares.redirect.OnSiteRedirectMiddleware": 610,
+    }
+)
 NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 NEWSCRAWL_RETRY_AFTER_MAX = 120.0

@@ -12,8 +12,20 @@ SITE_ROOT = "https://www.thejakartapost.com"
 
 # Query keys that track a click and say nothing about which article it is.
 _TRACKING_KEYS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref", "ref_src",
-     "_ga", "igshid", "source", "amp"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "_ga",
+        "igshid",
+        "source",
+        "amp",
+    }
 )
 
 

@@ -48,7 +48,7 @@ def _without(text: str, folded_text: str, folded_part: str) -> str | None:
     start = folded_text.find(folded_part)
     if start < 0:
         return None
-    before, after = text[:start].strip(), text[start + len(folded_part):].strip()
+    before, after = text[:start].strip(), text[start + len(folded_part) :].strip()
     return clean_text(f"{before} {after}")
 
 

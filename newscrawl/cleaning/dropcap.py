@@ -116,7 +116,9 @@ def merge_dropcap(
 
 
 def lost_letter_suspect(
-    paragraphs: Sequence[str], title: str = "", summary: str = "",
+    paragraphs: Sequence[str],
+    title: str = "",
+    summary: str = "",
     is_chrome: Callable[[str], bool] | None = None,
 ) -> bool:
     """Whether the story still seems to start with a fragment of its first word.

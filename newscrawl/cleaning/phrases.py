@@ -152,7 +152,7 @@ class PhraseRules:
         for phrase in self._heads.get(folded[:_INDEX_CHARS], ()):
             if not folded.startswith(phrase):
                 continue
-            rest = text[len(phrase):].lstrip()
+            rest = text[len(phrase) :].lstrip()
             # "...search resultsThe Southeast Asian..." is two blocks run together; a
             # lower-case continuation means the phrase is the start of a real sentence.
             if not rest or phrase[-1] in ".!?" or not rest[0].islower():

@@ -60,8 +60,16 @@ def _is_empty(value: Any) -> bool:
 
 
 class LayoutDriftAlarm:
-    def __init__(self, crawler: Crawler, *, min_articles: int, fallback_paths: list[str],
-                 max_fallback_share: float, fields: list[str], max_empty_share: float) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        *,
+        min_articles: int,
+        fallback_paths: list[str],
+        max_fallback_share: float,
+        fields: list[str],
+        max_empty_share: float,
+    ) -> None:
         self.crawler = crawler
         self.min_articles = min_articles
         self.fallback_paths = fallback_paths
@@ -115,8 +123,9 @@ class LayoutDriftAlarm:
         stats = self.crawler.stats
         assert stats is not None
         paths = {
-            key[len(PATH_PREFIX):]: int(value)
-            for key, value in values.items() if key.startswith(PATH_PREFIX)
+            key[len(PATH_PREFIX) :]: int(value)
+            for key, value in values.items()
+            if key.startswith(PATH_PREFIX)
         }
         articles = sum(paths.values())
         alarms: list[str] = []

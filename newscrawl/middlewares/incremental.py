@@ -96,7 +96,8 @@ class IncrementalMiddleware:
             if self.resume_page:
                 logger.info(
                     "The previous run stopped at listing page %(page)d without finishing: "
-                    "paginating at least that far", {"page": self.resume_page},
+                    "paginating at least that far",
+                    {"page": self.resume_page},
                 )
 
     # --- output of the spider ---------------------------------------------------------
@@ -105,8 +106,9 @@ class IncrementalMiddleware:
         for element in result:
             yield from self._filter(response, element, tally)
 
-    async def process_spider_output_async(self, response: Response,
-                                          result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
         tally = self._start(response)
         async for element in result:
             for kept in self._filter(response, element, tally):
@@ -178,7 +180,8 @@ class IncrementalMiddleware:
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
         self.tracker.note_response(
-            item.url, fetched,
+            item.url,
+            fetched,
             etag.decode("latin-1") if etag else None,
             last_modified.decode("latin-1") if last_modified else None,
         )
@@ -186,21 +189,29 @@ class IncrementalMiddleware:
     # --- the run's verdict ------------------------------------------------------------
     def spider_closed(self, spider: Spider, reason: str) -> None:
         requested = int(self.stats.get_value("newscrawl/incremental/requested", 0))
-        usable = sum(int(self.stats.get_value(key, 0)) for key in (
-            "item_scraped_count", "newscrawl/state/unchanged", "newscrawl/incremental/not_modified",
-        ))
+        usable = sum(
+            int(self.stats.get_value(key, 0))
+            for key in (
+                "item_scraped_count",
+                "newscrawl/state/unchanged",
+                "newscrawl/incremental/not_modified",
+            )
+        )
         if requested and not usable:
             fail_run(self.stats, f"zero articles extracted from {requested} article page(s) listed")
         if self.tracker is None:
             return
-        failed = any(int(self.stats.get_value(f"newscrawl/{stage}/failed", 0))
-                     for stage in ("article", "listing"))
+        failed = any(
+            int(self.stats.get_value(f"newscrawl/{stage}/failed", 0))
+            for stage in ("article", "listing")
+        )
         if reason == "finished" and not failed and not failure_reasons(self.stats):
             self.tracker.discovery_complete(self.section)
         else:
             logger.info(
                 "Run did not finish cleanly (%(reason)s): the next run paginates at least as "
-                "deep as this one got", {"reason": reason},
+                "deep as this one got",
+                {"reason": reason},
             )
 
 

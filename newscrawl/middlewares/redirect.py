@@ -94,6 +94,7 @@ class OnSiteRedirectMiddleware:
         self.crawler.stats.inc_value(f"newscrawl/redirect/refused/{kind}")
         logger.info(
             "Not following %(url)s: %(reason)s",
-            {"url": request.url, "reason": reason}, extra={"spider": self.crawler.spider},
+            {"url": request.url, "reason": reason},
+            extra={"spider": self.crawler.spider},
         )
         raise IgnoreRequest(reason)

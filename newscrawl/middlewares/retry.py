@@ -60,8 +60,14 @@ def parse_retry_after(value: str, now: datetime) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     """RetryMiddleware that waits before each retry (see the module docstring)."""
 
-    def __init__(self, settings: BaseSettings, *, backoff_base: float, backoff_max: float,
-                 retry_after_max: float) -> None:
+    def __init__(
+        self,
+        settings: BaseSettings,
+        *,
+        backoff_base: float,
+        backoff_max: float,
+        retry_after_max: float,
+    ) -> None:
         super().__init__(settings)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
@@ -133,7 +139,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("newscrawl/retry/retry_after_invalid")
             logger.info(
                 "Ignoring unreadable Retry-After %(value)r from %(url)s; backing off instead",
-                {"value": raw, "url": request.url}, extra={"spider": self.crawler.spider},
+                {"value": raw, "url": request.url},
+                extra={"spider": self.crawler.spider},
             )
         return wait
 

@@ -38,7 +38,7 @@ from newscrawl.pages.structured import (
     find_article_jsonld,
     jsonld_image_url,
 )
-from newscrawl.text import clean_text
+from newscrawl.text import clean_text, comparison_key
 from newscrawl.urls import SITE_ROOT, article_identity, is_site_url, on_site_root, strip_tracking
 
 if TYPE_CHECKING:
@@ -67,9 +67,19 @@ BYLINE = (
     ".tjp-author",
     "span.name-author",
     ".name-post",
+    ".writer-name",
+    ".author-name",
+    # The name inside a byline block that also shows the writer's role and place.
+    "[class*='author'] .name",
+    "[class*='writer'] .name",
     ".author",
     ".byline",
     "[class*='author']",
+    "[class*='writer']",
+)
+# Pictures that are page furniture, not a story's photo.
+NOT_A_PHOTO = re.compile(
+    r"logo|icon|avatar|sprite|pixel|spacer|banner|/ads?/|\.svg(?:$|\?)|\.gif(?:$|\?)", re.I
 )
 # Topic links under or above the story (older pages: "Topics : haze, Malaysia").
 TAG_LINKS = (
@@ -178,6 +188,8 @@ class ArticlePage:
         self.response = response
         self.section = section
         self.fetched_at = fetched_at
+        #: The element the body was read from (set by `_body`), for the lead-image fallback.
+        self._story_container: HtmlElement | None = None
 
     @cached_property
     def selector(self) -> Selector:
@@ -284,8 +296,21 @@ class ArticlePage:
             # the first paragraph, not a standfirst: only the markup can have one then.
             if text.endswith(("...", "\u2026")):
                 return self._standfirst_markup()
+            # So is one that merely repeats the first paragraph on a page whose header
+            # shows no standfirst (a news brief).
+            if self._head and self._standfirst is None and self._opens_the_story(text):
+                return None
             return text
         return self._standfirst_markup()
+
+    def _opens_the_story(self, text: str) -> bool:
+        blocks = self._body[0]
+        if not blocks:
+            return False
+        first = blocks[0]
+        if len(first) == 1 and len(blocks) > 1:  # a drop-cap letter set apart
+            first = first + blocks[1]
+        return comparison_key(first) == comparison_key(text)
 
     @cached_property
     def _head(self) -> SelectorList[Selector]:
@@ -446,7 +471,11 @@ class ArticlePage:
 
     @cached_property
     def image_url(self) -> str | None:
-        raw = jsonld_image_url(self.jsonld.get("image")) or self._meta("og:image", "twitter:image")
+        raw = (
+            jsonld_image_url(self.jsonld.get("image"))
+            or self._meta("og:image", "twitter:image")
+            or self._story_image()
+        )
         # Against the article's own URL: a copy of the site serves it from another host.
         return urljoin(self.url, raw) if raw else None
 
@@ -502,6 +531,20 @@ class ArticlePage:
                 best, best_chars = element, chars
         return best if best_chars >= GENERIC_MIN_CHARS else None
 
+    def _story_image(self) -> str | None:
+        """The first picture in or beside the story, for pages that name no lead image
+        (older pages): not a logo, icon, avatar or tracking pixel."""
+        self._body  # noqa: B018 (reading the body is what finds the story's container)
+        container = self._story_container
+        if container is None:
+            return None
+        parent = container.getparent()
+        for image in (parent if parent is not None else container).iter("img"):
+            src = (image.get("src") or image.get("data-src") or "").strip()
+            if src and not NOT_A_PHOTO.search(src) and not _in_furniture(image):
+                return src
+        return None
+
     @cached_property
     def _body(self) -> tuple[list[str], str, bool]:
         for selectors, path in ((CURRENT_BODY, "current-layout"), (LEGACY_BODY, "legacy-layout")):
@@ -509,6 +552,7 @@ class ArticlePage:
             if container is not None:
                 blocks, truncated = self._blocks(container)
                 if blocks:
+                    self._story_container = container
                     return blocks, path, truncated
         article_body = as_text(self.jsonld.get("articleBody"))
         if article_body and len(article_body) > GENERIC_MIN_CHARS:
@@ -519,6 +563,7 @@ class ArticlePage:
         if container is not None:
             blocks, truncated = self._blocks(container)
             if blocks:
+                self._story_container = container
                 return blocks, "generic-fallback", truncated
         return [], "generic-fallback", False
 

@@ -45,12 +45,13 @@ FURNITURE_WORDS = frozenset(
     newsletter subscribe subscription paywall premiumbox share sharing social
     caption credit credits gift feedback search breadcrumb breadcrumbs tags tag
     readalso bacajuga widget comments comment embed tweet twitter instagram
-    byline toolbar signup""".split()
+    byline toolbar signup pullquote bio paging pagination pager keywords""".split()
 )
 # Whole class tokens that are furniture although their words are innocent.
 FURNITURE_TOKENS = frozenset(
     """tjp-single__content-list tjp-newsletter-box tjp-paywall tjp-single__content-ads
-    twitter-tweet instagram-media tiktok-embed fb-post read-also related-list author-box""".split()
+    twitter-tweet instagram-media tiktok-embed fb-post read-also related-list author-box
+    author-bio pull-quote""".split()
 )
 
 _WORD_SPLIT = re.compile(r"[\s_\-]+")

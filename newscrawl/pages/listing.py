@@ -77,6 +77,9 @@ class ListingPage:
         self.response = response
         self.section = section
         self.base_url = base_url
+        #: Main-list entries `entries()` left out because they link to no article of the
+        #: section (another section, sponsored content, an off-site page).
+        self.skipped = 0
 
     @cached_property
     def selector(self) -> Selector:
@@ -174,7 +177,11 @@ class ListingPage:
             if self._is_sidebar(entry, candidate_set):
                 continue
             url = self._entry_url(entry)
-            if url is None or url in found:
+            if url is None:
+                if structured:
+                    self.skipped += 1
+                continue
+            if url in found:
                 continue
             found[url] = ListingEntry(url, self._entry_title(entry), self._entry_date(entry, url))
         return list(found.values())

@@ -28,12 +28,14 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
     from typing_extensions import Self
 
+
 class DuplicateArticle(DropItem):
     """The run already exported this article."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(f"duplicate of an article already seen in this run: {url}",
-                         log_level="DEBUG")
+        super().__init__(
+            f"duplicate of an article already seen in this run: {url}", log_level="DEBUG"
+        )
         self.url = url
 
 

@@ -30,8 +30,16 @@ logger = logging.getLogger(__name__)
 
 # Single-string fields; body is handled paragraph by paragraph, lists element by element.
 _TEXT_FIELDS = (
-    "url", "section", "title", "summary", "published_at", "modified_at", "image_url",
-    "language", "crawled_at", "extraction_path",
+    "url",
+    "section",
+    "title",
+    "summary",
+    "published_at",
+    "modified_at",
+    "image_url",
+    "language",
+    "crawled_at",
+    "extraction_path",
 )
 _LIST_FIELDS = ("authors", "tags")
 
@@ -85,7 +93,8 @@ class TextNormalizationPipeline:
             self.stats.inc_value("newscrawl/normalize/paragraphs_removed/empty", emptied)
             logger.debug(
                 "Removed %(n)d paragraph(s) of invisible characters from %(url)s",
-                {"n": emptied, "url": item.url}, extra={"spider": self.crawler.spider},
+                {"n": emptied, "url": item.url},
+                extra={"spider": self.crawler.spider},
             )
         if modified - emptied > 0:
             self.stats.inc_value("newscrawl/normalize/paragraphs_changed", modified - emptied)

@@ -140,7 +140,7 @@ class StatePipeline:
         for uri in self.crawler.settings.getdict("FEEDS"):
             text = str(uri)
             if text.startswith("file://"):
-                text = text[len("file://"):]
+                text = text[len("file://") :]
             elif "://" in text or text in ("-", "stdout:"):
                 continue
             targets.add(Path(apply_uri_params(text, params)))
@@ -163,8 +163,10 @@ class StatePipeline:
             raise Unchanged(item.url, version)
         item.version = version
         if outcome is Outcome.UPDATED:
-            logger.info("Article changed since the last export, now version %(version)d: %(url)s",
-                        {"version": version, "url": item.url})
+            logger.info(
+                "Article changed since the last export, now version %(version)d: %(url)s",
+                {"version": version, "url": item.url},
+            )
         return item
 
 

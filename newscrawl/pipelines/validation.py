@@ -95,8 +95,12 @@ class ValidationPipeline:
             self.stats.inc_value(f"newscrawl/validation/flagged/{SHRUNK_FLAG}")
             logger.warning(
                 "Cleaning left %(kept)d of %(raw)d body characters of %(url)s: flagged %(flag)s",
-                {"kept": len(item.body), "raw": item.raw_body_chars, "url": item.url,
-                 "flag": SHRUNK_FLAG},
+                {
+                    "kept": len(item.body),
+                    "raw": item.raw_body_chars,
+                    "url": item.url,
+                    "flag": SHRUNK_FLAG,
+                },
                 extra={"spider": self.crawler.spider},
             )
         self.stats.inc_value("newscrawl/validation/passed")

@@ -53,12 +53,18 @@ class Fault:
     size: int = 0
 
     @classmethod
-    def http_error(cls, status: int, *, times: int | None = None,
-                   retry_after: str | None = None) -> Fault:
+    def http_error(
+        cls, status: int, *, times: int | None = None, retry_after: str | None = None
+    ) -> Fault:
         """`status` (500, 502, 503, 404, 429...), optionally with a Retry-After header."""
         headers = (("Retry-After", retry_after),) if retry_after is not None else ()
-        return cls("status", times, status, (*headers, ("Content-Type", "text/html")),
-                   f"<html><body><h1>{status}</h1></body></html>".encode())
+        return cls(
+            "status",
+            times,
+            status,
+            (*headers, ("Content-Type", "text/html")),
+            f"<html><body><h1>{status}</h1></body></html>".encode(),
+        )
 
     @classmethod
     def stall(cls, *, times: int | None = None) -> Fault:
@@ -96,13 +102,23 @@ class Fault:
     def gzip_bomb(cls, size: int, *, times: int | None = None) -> Fault:
         """A small gzip body that inflates to `size` bytes."""
         compressed = gzip.compress(b" " * size, compresslevel=9)
-        return cls("status", times, 200,
-                   (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")),
-                   compressed)
+        return cls(
+            "status",
+            times,
+            200,
+            (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")),
+            compressed,
+        )
 
     @classmethod
-    def page(cls, content: bytes, *, content_type: str = "text/html; charset=utf-8",
-             status: int = 200, times: int | None = None) -> Fault:
+    def page(
+        cls,
+        content: bytes,
+        *,
+        content_type: str = "text/html; charset=utf-8",
+        status: int = 200,
+        times: int | None = None,
+    ) -> Fault:
         """Serve `content` instead of the page (hostile markup, an empty 200, ...)."""
         return cls("status", times, status, (("Content-Type", content_type),), content)
 
@@ -193,8 +209,9 @@ class FaultPlan:
             sent += len(piece)
 
 
-def _send(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str],
-          body: bytes) -> None:
+def _send(
+    handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes
+) -> None:
     handler.send_response(status)
     for name, value in headers.items():
         handler.send_header(name, value)

@@ -130,7 +130,15 @@ class JakartaPostSpider(scrapy.Spider):
                 _attempts(response.request),
             )
             return
-        entries = ListingPage(response, section=self.section, base_url=self.base_url).entries()
+        listing = ListingPage(response, section=self.section, base_url=self.base_url)
+        entries = listing.entries()
+        if listing.skipped:
+            # Other sections' and sponsored entries share the list: counted, not followed.
+            stats.inc_value("newscrawl/listing/entries_outside_section", listing.skipped)
+            self.logger.debug(
+                "Listing page %(page)d: %(n)d entries link outside the section, not followed",
+                {"page": page, "n": listing.skipped},
+            )
         if not entries:
             self.logger.info(
                 "Listing page %(page)d lists no article: end of the section", {"page": page}

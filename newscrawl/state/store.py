@@ -188,9 +188,17 @@ class StateStore:
         """Record exported versions in one transaction; returns how many were given."""
         stamp = now or utcnow()
         rows = [
-            {"key": r.key, "url": r.url, "version": r.version, "content_hash": r.content_hash,
-             "published_at": r.published_at, "modified_at": r.modified_at, "etag": r.etag,
-             "last_modified": r.last_modified, "now": stamp}
+            {
+                "key": r.key,
+                "url": r.url,
+                "version": r.version,
+                "content_hash": r.content_hash,
+                "published_at": r.published_at,
+                "modified_at": r.modified_at,
+                "etag": r.etag,
+                "last_modified": r.last_modified,
+                "now": stamp,
+            }
             for r in records
         ]
         if not rows:
@@ -207,8 +215,13 @@ class StateStore:
                     "INSERT OR REPLACE INTO aliases (key, article_key) VALUES (?, ?)", rows
                 )
 
-    def seen_unchanged(self, key: str, etag: str | None = None, last_modified: str | None = None,
-                       now: str | None = None) -> None:
+    def seen_unchanged(
+        self,
+        key: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        now: str | None = None,
+    ) -> None:
         """The article was fetched again and is as recorded: refresh last_seen/validators."""
         with self._transaction():
             self._db.execute(

@@ -67,8 +67,13 @@ class StateTracker:
         return any(m is not None and m >= cutoff for m in moments)
 
     # --- after a response -------------------------------------------------------------
-    def note_response(self, article_url: str, fetched_urls: Iterable[str],
-                      etag: str | None, last_modified: str | None) -> None:
+    def note_response(
+        self,
+        article_url: str,
+        fetched_urls: Iterable[str],
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
         key = state_key(article_url)
         # Harmless ahead of commit: an alias means nothing until its article row exists.
         self.store.add_aliases(key, (state_key(u) for u in fetched_urls))
@@ -115,10 +120,17 @@ class StateTracker:
                 problems.append(problem)
                 continue
             etag, last_modified = self._validators.pop(record.key, (None, None))
-            records.append(Committed(
-                record.url, record.version, record.content_hash, record.published_at,
-                record.modified_at, etag, last_modified,
-            ))
+            records.append(
+                Committed(
+                    record.url,
+                    record.version,
+                    record.content_hash,
+                    record.published_at,
+                    record.modified_at,
+                    etag,
+                    last_modified,
+                )
+            )
             pending = self._versions.get(record.key)
             if pending is not None and pending[0] <= record.version:
                 del self._versions[record.key]
@@ -150,8 +162,13 @@ def parse_record(line: bytes) -> tuple[Committed | None, str]:
         return None, "no url or content_hash field"
     if not isinstance(version, int):
         return None, f"version {version!r} is not a whole number"
-    return Committed(url, version, digest, _str_or_none(data.get("published_at")),
-                     _str_or_none(data.get("modified_at"))), ""
+    return Committed(
+        url,
+        version,
+        digest,
+        _str_or_none(data.get("published_at")),
+        _str_or_none(data.get("modified_at")),
+    ), ""
 
 
 def _str_or_none(value: Any) -> str | None:
