@@ -113,3 +113,11 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+#: Sections of thejakartapost.com the spider knows; sub-sections ("business/companies")
+#: are accepted below any of them.
+KNOWN_SECTIONS = (
+    "world", "indonesia", "business", "opinion", "culture", "lifestyle", "sports",
+    "science", "tech", "environment", "academia", "multimedia", "travel", "paper",
+)  # fmt: skip

@@ -39,7 +39,14 @@ from newscrawl.pages.structured import (
     jsonld_image_url,
 )
 from newscrawl.text import clean_text, comparison_key
-from newscrawl.urls import SITE_ROOT, article_identity, is_site_url, on_site_root, strip_tracking
+from newscrawl.urls import (
+    KNOWN_SECTIONS,
+    SITE_ROOT,
+    article_identity,
+    is_site_url,
+    on_site_root,
+    strip_tracking,
+)
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -80,6 +87,9 @@ BYLINE = (
 # Pictures that are page furniture, not a story's photo.
 NOT_A_PHOTO = re.compile(
     r"logo|icon|avatar|sprite|pixel|spacer|banner|/ads?/|\.svg(?:$|\?)|\.gif(?:$|\?)", re.I
+)
+SECTION_LABELS = frozenset(
+    label.replace("-", " ") for label in (*KNOWN_SECTIONS, "news", "asia pacific", "asia-pacific")
 )
 # Topic links under or above the story (older pages: "Topics : haze, Malaysia").
 TAG_LINKS = (
@@ -357,7 +367,8 @@ class ArticlePage:
                     names = split_byline(byline)
         if not names and self._dateline:
             names = split_byline(_without_place(self._dateline[0]))
-        return unique(names)
+        # An old byline box may hold only the section's label ("World").
+        return unique([name for name in names if name.casefold() not in SECTION_LABELS])
 
     def _markup_dates(self) -> tuple[list[str], list[str]]:
         """Date lines the page shows: (trusted lines, the day at the top of the page).

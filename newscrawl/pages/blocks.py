@@ -51,7 +51,7 @@ FURNITURE_WORDS = frozenset(
 FURNITURE_TOKENS = frozenset(
     """tjp-single__content-list tjp-newsletter-box tjp-paywall tjp-single__content-ads
     twitter-tweet instagram-media tiktok-embed fb-post read-also related-list author-box
-    author-bio pull-quote""".split()
+    author-bio pull-quote change-size changesize font-size fontsize text-size resize""".split()
 )
 
 _WORD_SPLIT = re.compile(r"[\s_\-]+")

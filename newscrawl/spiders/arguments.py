@@ -12,24 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-#: Sections of thejakartapost.com the spider knows; sub-sections ("business/companies")
-#: are accepted below any of them.
-KNOWN_SECTIONS = (
-    "world",
-    "indonesia",
-    "business",
-    "opinion",
-    "culture",
-    "lifestyle",
-    "sports",
-    "science",
-    "tech",
-    "environment",
-    "academia",
-    "multimedia",
-    "travel",
-    "paper",
-)
+from newscrawl.urls import KNOWN_SECTIONS
 
 _SECTION = re.compile(r"^[a-z0-9-]+(?:/[a-z0-9-]+)*$")
 _RELATIVE = re.compile(r"^(\d+)\s*([dhw])$")
