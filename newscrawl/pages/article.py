@@ -308,7 +308,7 @@ class ArticlePage:
                 return self._standfirst_markup()
             # So is one that merely repeats the first paragraph on a page whose header
             # shows no standfirst (a news brief).
-            if self._head and self._standfirst is None and self._opens_the_story(text):
+            if self._opens_the_story(text) and self._head and self._standfirst is None:
                 return None
             return text
         return self._standfirst_markup()

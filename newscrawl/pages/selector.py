@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from parsel import Selector
-from scrapy.utils.response import get_base_url
 from w3lib.encoding import html_body_declared_encoding
 
 if TYPE_CHECKING:
@@ -26,7 +25,9 @@ def page_selector(response: TextResponse) -> Selector:
         body=response.body or b"<html></html>",
         encoding=_encoding(response),
         type="html",
-        base_url=get_base_url(response),
+        # The page objects resolve links themselves (against the site root); the <base>
+        # tag scan of get_base_url would decode the whole body once more for nothing.
+        base_url=response.url,
     )
 
 
