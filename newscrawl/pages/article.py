@@ -114,7 +114,9 @@ DATELINE = re.compile(
 )
 PAYWALL = re.compile(r"(?:^|[\s_-])(?:tjp-paywall|paywall|premium-wall|subscribe-wall)(?:$|[\s_-])")
 PREMIUM_BADGE = (".tjp-premium", ".premium-badge", ".badge-premium", "[class*='premium']")
-GENERIC_MIN_CHARS = 200
+# A news brief can be two short paragraphs; below this, the densest block of text on an
+# unknown page is more likely a widget than a story.
+GENERIC_MIN_CHARS = 120
 # The site-wide description every page without its own carries ("The Jakarta Post -
 # Indonesia's leading English language daily newspaper ...").
 SITE_BLURB = re.compile(r"jakarta\s*post\b.{0,80}\b(?:newspaper|daily|news portal)", re.IGNORECASE)

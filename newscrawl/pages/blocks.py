@@ -45,7 +45,8 @@ FURNITURE_WORDS = frozenset(
     newsletter subscribe subscription paywall premiumbox share sharing social
     caption credit credits gift feedback search breadcrumb breadcrumbs tags tag
     readalso bacajuga widget comments comment embed tweet twitter instagram
-    byline toolbar signup pullquote bio paging pagination pager keywords""".split()
+    byline toolbar signup pullquote bio paging pagination pager keywords print email
+    listnews latestdetail""".split()
 )
 # Whole class tokens that are furniture although their words are innocent.
 FURNITURE_TOKENS = frozenset(

@@ -56,6 +56,11 @@ _NAME_PARTICLES = frozenset(
 # The paper's own name ends a byline, with or without brackets; on 2009-2015 pages a
 # dateline place follows it ("Name, The Jakarta Post, Jakarta").
 _PUBLICATION_TAIL = re.compile(r"[\s,/\-–—]*\b(?:the\s+)?jakarta\s*post\b.*$", re.IGNORECASE)
+_ROLE = re.compile(
+    r"\b(?:editor|editors|reporter|correspondent|contributor|writer|columnist|staff|journalist|"
+    r"researcher|analyst|lecturer|photographer|chief|deputy|managing|senior|intern)\b",
+    re.IGNORECASE,
+)
 _NOT_AUTHORS = frozenset({"the jakarta post", "jakarta post", "tjp", "admin", "staff"})
 
 
@@ -83,9 +88,14 @@ def split_byline(raw: str, *, organisation: bool = False) -> list[str]:
     if not organisation:
         parts = [p for p in _LIST_SPLIT.split(text) if p]
         cleaned = [_AFFILIATION.sub("", p).strip() for p in parts]
-        if len(cleaned) > 1 and all(_looks_like_person(p) for p in cleaned):
+        # "Name, Senior Editor": a job title is no second author.
+        cleaned = [p for p in cleaned if not _ROLE.search(p)] or cleaned[:1]
+        if (len(cleaned) > 1 and all(_looks_like_person(p) for p in cleaned)) or len(cleaned) == 1:
             names = cleaned
-    return [n for n in names if n and n.lower() not in _NOT_AUTHORS]
+    # A name has no digits: "Tue, March 12, 2019 09:15 am" in a byline box is its date.
+    return [
+        n for n in names if n and n.lower() not in _NOT_AUTHORS and not any(c.isdigit() for c in n)
+    ]
 
 
 def unique(values: list[str]) -> list[str]:
