@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Distinct articles a paragraph must appear in before it is treated as chrome. A story
-#: cycle can have three or four pieces quoting the same statement; every page carries
-#: a widget, so chrome passes ten within the first ten articles of a run.
-DEFAULT_MIN_ARTICLES = 10
+#: cycle can have three or four pieces quoting the same statement, and templated copy
+#: (a ministry's stock "did not respond to requests for comment") recurs across many
+#: more; every page carries a widget, so chrome passes twenty-five within the first
+#: twenty-five articles of a run, and the counts carry over to the next run.
+DEFAULT_MIN_ARTICLES = 25
 #: The lowest threshold a crawl may configure: a paragraph two stories share is a quote
 #: or a follow-up's background, never evidence of chrome.
 MIN_ARTICLES_FLOOR = 3

@@ -84,6 +84,11 @@ BYLINE = (
     "[class*='author']",
     "[class*='writer']",
 )
+# The standfirst in the story's header: a <p>, or any element whose class says so.
+STANDFIRST = (
+    "p, [class*='summary'], [class*='standfirst'], [class*='lead'], [class*='excerpt'], "
+    "[class*='desc']"
+)
 # Pictures that are page furniture, not a story's photo.
 NOT_A_PHOTO = re.compile(
     r"logo|icon|avatar|sprite|pixel|spacer|banner|/ads?/|\.svg(?:$|\?)|\.gif(?:$|\?)", re.I
@@ -334,7 +339,7 @@ class ArticlePage:
         if not head:
             return None
         head_root = head[0].root
-        for paragraph in head.css("p, .tjp-single__head-desc, .tjp-summary, .standfirst"):
+        for paragraph in head.css(STANDFIRST):
             classes = paragraph.attrib.get("class", "")
             if any(word in classes for word in ("meta", "date", "created", "author", "breadcrumb")):
                 continue

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 # Entry markup by layout, current first. When none matches, every link to a section
 # article outside furniture counts as an entry (generic fallback).
-ENTRY_SELECTORS = ("div.listNews", ".latestDetail", "article.latest", "li.listNews")
+# Entry markup of the current and the 2016-2022 listings, read together and in page order:
+# one page may wrap its main list in <li> and its sidebars in <div>.
+ENTRY_SELECTOR = ".listNews, .latestDetail, article.latest"
 TITLE_SELECTORS = (".titleNews", "h2", "h3", ".title")
 DATE_SELECTOR = "span.date, .date, time, .created, span.day"
 # Compiled once: `element.cssselect(css)` translates the CSS to XPath on every call,
@@ -86,10 +88,12 @@ class ListingPage:
         return page_selector(self.response)
 
     def _candidates(self) -> tuple[list[HtmlElement], bool]:
-        for css in ENTRY_SELECTORS:
-            found = [s.root for s in self.selector.css(css)]
-            if found:
-                return found, True
+        found = [s.root for s in self.selector.css(ENTRY_SELECTOR)]
+        # An entry nested in another (a wrapper carrying the class too) counts once.
+        found_set = set(found)
+        found = [e for e in found if not any(a in found_set for a in e.iterancestors())]
+        if found:
+            return found, True
         links = self.selector.xpath("//body//a[@href]")
         return [s.root for s in links], False
 

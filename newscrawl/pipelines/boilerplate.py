@@ -14,7 +14,7 @@ Settings:
   packaged one (same format).
 * ``NEWSCRAWL_BOILERPLATE_PATH`` (default "data/boilerplate.sqlite3"): the learned
   counts; empty turns learning off.
-* ``NEWSCRAWL_BOILERPLATE_MIN_ARTICLES`` (default 10), ``NEWSCRAWL_BOILERPLATE_MAX_CHARS``
+* ``NEWSCRAWL_BOILERPLATE_MIN_ARTICLES`` (default 25), ``NEWSCRAWL_BOILERPLATE_MAX_CHARS``
   (default 200), ``NEWSCRAWL_BOILERPLATE_CACHE_SIZE`` (default 10000).
 
 Stats: ``newscrawl/boilerplate/paragraphs_removed/<rule>`` (rule: phrase, prefix, credit,
