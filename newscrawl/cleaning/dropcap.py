@@ -96,7 +96,11 @@ def merge_dropcap(
         index += 1
     if index >= len(result) or not is_lone_letter(result[index]):
         return result, False
+    # The drop cap is a story's first letter, a capital however the markup writes it
+    # (some pages lower-case it and let CSS set it upright).
     letter = result[index]
+    if letter.isalpha() and letter.islower():
+        letter = letter.upper()
     following = index + 1
     while following < len(result) and (
         result[following].strip().casefold() == letter.casefold() or chrome(result[following])

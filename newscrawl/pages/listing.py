@@ -51,6 +51,7 @@ _SIDEBAR_HEADING = re.compile(
     re.IGNORECASE,
 )
 _FURNITURE_TAGS = frozenset({"aside", "nav", "footer", "header"})
+_INLINE_LABEL_TAGS = frozenset({"strong", "b", "span", "p", "em", "div", "label"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _RELATIVE = re.compile(r"\b(\d+)\s+(minute|hour|day)s?\s+ago\b", re.IGNORECASE)
 
@@ -140,6 +141,12 @@ class ListingPage:
             for heading in sibling.iter(*_HEADING_TAGS):
                 text = clean_text(heading.text_content())
                 if text and len(text) < 80:
+                    return text
+            # A heading set in plain inline markup: <strong>Editor's Choice</strong>. Only a
+            # short text with no link counts, so a teaser or an ad line is passed over.
+            if sibling.tag in _INLINE_LABEL_TAGS and not any(True for _ in sibling.iter("a")):
+                text = clean_text(sibling.text_content())
+                if text and len(text) < 40 and _SIDEBAR_HEADING.search(text):
                     return text
         return None
 
