@@ -89,6 +89,11 @@ STANDFIRST = (
     "p, [class*='summary'], [class*='standfirst'], [class*='lead'], [class*='excerpt'], "
     "[class*='desc']"
 )
+_LEGACY_STANDFIRST = re.compile(r"subtitle|sub-title|summary|standfirst|excerpt|lead|intro|deck")
+OWN_BYLINE_XPATH = (
+    "//body//*[not(self::script) and not(self::title)]"
+    "[contains(., '(The Jakarta Post)')][not(*[contains(., '(The Jakarta Post)')])]"
+)
 # Pictures that are page furniture, not a story's photo.
 NOT_A_PHOTO = re.compile(
     r"logo|icon|avatar|sprite|pixel|spacer|banner|/ads?/|\.svg(?:$|\?)|\.gif(?:$|\?)", re.I
@@ -351,8 +356,23 @@ class ArticlePage:
                 return text
         return None
 
+    @cached_property
+    def _legacy_standfirst(self) -> str | None:
+        """The standfirst of the older layouts: an element marked as one right after the
+        headline (<div class="subtitle">), never the story's first paragraph."""
+        for title in self.selector.css(", ".join(LEGACY_TITLE))[:1]:
+            for sibling in title.root.itersiblings():
+                if not isinstance(sibling.tag, str):
+                    continue
+                marks = f"{sibling.get('class', '')} {sibling.get('id', '')}".lower()
+                if _LEGACY_STANDFIRST.search(marks):
+                    text = clean_text(sibling.text_content())
+                    if len(text) > 30:
+                        return text
+        return None
+
     def _standfirst_markup(self) -> str | None:
-        return self._standfirst
+        return self._standfirst or (None if self._head else self._legacy_standfirst)
 
     @cached_property
     def authors(self) -> list[str]:
@@ -372,6 +392,16 @@ class ArticlePage:
                     byline = _without_place(byline.split("|", 1)[0])
                 if len(byline) <= MAX_BYLINE_CHARS:
                     names = split_byline(byline)
+        if not names:
+            # Whatever its markup, a line naming "(The Jakarta Post)" is a byline.
+            for element in self.selector.xpath(OWN_BYLINE_XPATH):
+                if _in_furniture(element.root):
+                    continue
+                line = clean_text(" ".join(element.css("::text").getall()))
+                if 0 < len(line) <= MAX_BYLINE_CHARS:
+                    names = split_byline(line)
+                    if names:
+                        break
         if not names and self._dateline:
             names = split_byline(_without_place(self._dateline[0]))
         # An old byline box may hold only the section's label ("World").
@@ -519,10 +549,16 @@ class ArticlePage:
         scope = (
             self._head or self.selector.css(", ".join(CURRENT_TITLE + LEGACY_TITLE)).xpath("..")[:1]
         )
-        return any(
+        if any(
             "premium" in clean_text(" ".join(e.css("::text").getall())).lower()
             for css in PREMIUM_BADGE
             for e in scope.css(css)
+        ):
+            return True
+        # A badge of another class: a short element next to the headline reading "Premium".
+        return any(
+            clean_text(text).lower() == "premium"
+            for text in scope.xpath(".//*[not(self::a)]/text()").getall()
         )
 
     # --- body -------------------------------------------------------------------------
@@ -609,7 +645,8 @@ class ArticlePage:
             image_url=self.image_url,
             body=body,
             word_count=count_words(body),
-            is_premium=self.is_premium,
+            # A paywall that cut the text is proof enough of a subscriber-only story.
+            is_premium=self.is_premium or truncated,
             is_truncated=truncated,
             language=self.language,
             crawled_at=self.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
