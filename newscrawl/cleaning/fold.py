@@ -12,31 +12,15 @@ from __future__ import annotations
 import hashlib
 import re
 
-from newscrawl.text import clean_text, comparison_key
+from newscrawl.text import QUOTE_AND_DASH_VARIANTS, clean_text, comparison_key
 
-# Every variant the CMS uses for the same quote or dash, one character to one character.
+# Every variant the CMS uses for the same quote or dash, one character to one character:
+# the comparison key's variants that keep the length, plus the spaces and the backtick
+# that the key handles by other means.
 _FOLD = str.maketrans(
     {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
+        **{k: v for k, v in QUOTE_AND_DASH_VARIANTS.items() if len(v) == 1},
         "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
         "\u00a0": " ",
         "\u2009": " ",
         "\u202f": " ",
