@@ -105,6 +105,26 @@ FEED_STORAGES = {
     "file": "newscrawl.feeds.DurableFileFeedStorage",
 }
 
+# --- Discovery ---------------------------------------------------------------------------
+# Sitemaps may be far larger than any page: the sitemap protocol allows 50 MiB (also the
+# cap on what a gzipped sitemap may inflate to). At most this many sitemap files a run.
+NEWSCRAWL_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+NEWSCRAWL_SITEMAP_MAX_FILES = 50
+# Sitemaps are fetched conditionally and kept beside the crawl state (Scrapy's HTTP
+# cache, for sitemap requests only): a run with nothing new gets "304 Not Modified" and
+# still reads every entry. A sitemap that does not exist (404) is asked for again after:
+NEWSCRAWL_SITEMAP_MISSING_RECHECK_HOURS = 24.0
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "newscrawl.middlewares.sitemapcache.SitemapCachePolicy"
+HTTPCACHE_STORAGE = "newscrawl.middlewares.sitemapcache.SitemapCacheStorage"
+HTTPCACHE_GZIP = True
+# Coverage check: news-sitemap articles the listing should have shown but did not.
+# The run fails when at least MIN_MISSED are missed and more than MAX_MISSED_SHARE of
+# the articles judged.
+NEWSCRAWL_COVERAGE_ENABLED = True
+NEWSCRAWL_COVERAGE_MAX_MISSED_SHARE = 0.05
+NEWSCRAWL_COVERAGE_MIN_MISSED = 2
+
 # --- Faults, failures and layout drift -------------------------------------------------
 # Retries wait: exponential backoff, or the server's Retry-After (up to a ceiling).
 # RETRY_TIMES / RETRY_HTTP_CODES above still say what is retried and how often.
@@ -144,6 +164,7 @@ EXTENSIONS = {
     # Below the report's 500, so their verdicts are in the report.
     "newscrawl.extensions.failures.FailuresFile": 400,
     "newscrawl.extensions.drift.LayoutDriftAlarm": 410,
+    "newscrawl.extensions.coverage.CoverageCheck": 420,
     "newscrawl.extensions.runreport.RunReport": 500,
 }
 
