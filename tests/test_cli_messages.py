@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -81,9 +82,12 @@ def test_no_command_lists_the_commands(tmp_path):
 
 
 def test_version_from_the_installed_entry_point(tmp_path):
+    # The console script pip installed beside this Python ([project.scripts]).
     script = Path(sys.executable).with_name("newscrawl")
+    found = str(script) if script.exists() else shutil.which("newscrawl")
+    assert found, "the newscrawl console script is not installed"
     done = subprocess.run(
-        [str(script), "--version"], cwd=tmp_path, capture_output=True, text=True, check=False
+        [found, "--version"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
 
     assert (done.returncode, done.stderr) == (0, "")
