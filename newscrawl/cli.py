@@ -5,6 +5,7 @@
     newscrawl stats [RUN FILES OR DIRS] [--json]
     newscrawl demo [-o OUT] [--site DIR] [--verbose]
     newscrawl serve [--site DIR] [--port 8000]
+    newscrawl reextract ARCHIVES... -o OUT [--workers N] [--scheduler ADDRESS]
 
 `parse_args(argv)` never reads `sys.argv`; `main(argv=None)` is the console script
 (`[project.scripts]` in pyproject.toml) and returns the exit status: 0 success,
@@ -197,6 +198,9 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     serve.add_argument(
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)"
     )
+    from newscrawl.archive import command as reextract_command
+
+    reextract_command.add_parser(commands, common)
     return parser, dict(commands.choices)
 
 
@@ -263,6 +267,10 @@ def _validate_args(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             check_format_available(args.format)
         except MissingExtraError as exc:
             parser.error(str(exc))
+    if args.command == "reextract":
+        from newscrawl.archive import command as reextract_command
+
+        reextract_command.validate(parser, args)
     if args.command == "stats" and args.top < 0:
         parser.error("--top must be 0 (all) or more")
     if args.command == "demo":
@@ -444,12 +452,19 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reextract(args: argparse.Namespace) -> int:
+    from newscrawl.archive import command as reextract_command
+
+    return reextract_command.run(args)
+
+
 COMMANDS = {
     "export": _export,
     "validate": _validate,
     "stats": _stats,
     "demo": _demo,
     "serve": _serve,
+    "reextract": _reextract,
 }
 
 

@@ -182,6 +182,7 @@ class RunReport:
                 for key, value in values.items()
                 if key.startswith("newscrawl/extraction_path/")
             },
+            "archive_files": values.get("newscrawl/archive/files", []),
             "drops": self.drops,
             "failures": self.failures,
             "stats": {k: _jsonable(v) for k, v in sorted(values.items())},

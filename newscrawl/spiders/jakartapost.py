@@ -10,6 +10,7 @@ Arguments (see `newscrawl.spiders.arguments`): `section` (default "world"), `sin
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl import signals
-from newscrawl.pages.article import ArticlePage, PageParseError
+from newscrawl.extraction import ArticleExtractor
 from newscrawl.pages.listing import ListingPage
 from newscrawl.runstatus import fail_run
 from newscrawl.spiders.arguments import ArgumentError, CrawlArguments
@@ -81,6 +82,12 @@ class JakartaPostSpider(scrapy.Spider):
         if is_loopback(spider.base_url) and crawler.settings.getbool("NEWSCRAWL_LOOPBACK_FAST"):
             _lift_politeness_for_loopback(crawler)
         return spider
+
+    @cached_property
+    def extractor(self) -> ArticleExtractor:
+        """The page object and the per-page cleaning (NEWSCRAWL_CLEANING_PIPELINES), built
+        on first use: the crawler has no stats yet when the spider is created."""
+        return ArticleExtractor(self.crawler)
 
     # --- navigation -------------------------------------------------------------------
     def listing_url(self, page: int) -> str:
@@ -204,20 +211,16 @@ class JakartaPostSpider(scrapy.Spider):
                 _attempts(response.request),
             )
             return
-        page = ArticlePage(response, section=self.section, fetched_at=datetime.now(timezone.utc))
-        try:
-            item = page.to_item()
-        except PageParseError as exc:
+        result = self.extractor.extract_response(
+            response, self.section, datetime.now(timezone.utc)
+        )
+        if result.item is None:
+            reason = result.failure or "no record extracted"
             self._page_failed(
-                response.url, "article", exc.reason, response.status, _attempts(response.request)
+                response.url, "article", reason, response.status, _attempts(response.request)
             )
             return
-        stats = self.crawler.stats
-        assert stats is not None
-        for problem in page.problems:
-            stats.inc_value(f"newscrawl/article/problem/{problem}")
-        stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")
-        yield item
+        yield result.item
 
     # --- failures ---------------------------------------------------------------------
     def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
