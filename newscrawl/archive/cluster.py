@@ -74,7 +74,9 @@ def extract_on_cluster(
             while pending and len(window) < threads * AHEAD:
                 path = pending.popleft()
                 # pure=False: the same file read twice (another job) is a new task.
-                window.append(client.submit(extract_file, str(path), settings, section, pure=False))
+                window.append(
+                    client.submit(extract_file, str(path.resolve()), settings, section, pure=False)
+                )
             result: FileResult = window.popleft().result()
             tally.update(result.tally)
             yield from result.extractions
