@@ -177,6 +177,7 @@ class _CcNews:
             url,
             "request",
             payload=BytesIO(b""),
+            length=0,
             http_headers=StatusAndHeaders(
                 f"GET {url.split('/', 3)[-1]} HTTP/1.1",
                 [("User-Agent", "CCBot/2.0")],
@@ -187,13 +188,14 @@ class _CcNews:
             url,
             "response",
             payload=BytesIO(body),
+            length=len(body),
             http_headers=StatusAndHeaders(
                 status, [("Content-Type", content_type), *(headers or [])], protocol="HTTP/1.1"
             ),
             warc_headers_dict=extra or {},
         )
         metadata = self.writer.create_warc_record(
-            url, "metadata", payload=BytesIO(b"fetchTimeMs: 120\r\n"),
+            url, "metadata", payload=BytesIO(b"fetchTimeMs: 120\r\n"), length=18,
             warc_content_type="application/warc-fields",
         )
         for record in (request, response, metadata):

@@ -110,7 +110,8 @@ class ArchiveFile:
             capture.url,
             "response",
             payload=BytesIO(capture.body),
-            length=None,
+            # Given lengths let warcio hash the bytes in place instead of spooling a copy.
+            length=len(capture.body),
             http_headers=StatusAndHeaders(
                 _status_line(capture.status),
                 _archived_headers(capture.response_headers, len(capture.body)),
@@ -124,7 +125,7 @@ class ArchiveFile:
             capture.url,
             "request",
             payload=BytesIO(capture.request_body),
-            length=None,
+            length=len(capture.request_body),
             http_headers=StatusAndHeaders(
                 f"{capture.method} {target} HTTP/1.1",
                 [("Host", parts.netloc), *capture.request_headers],
