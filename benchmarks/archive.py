@@ -100,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
                 files = sorted(folder.rglob("*.warc.gz"))
                 size = sum(p.stat().st_size for p in files)
                 results["crawls"].append({"archive": on, **m.to_dict(), "archive_bytes": size})
+                state = "on " if on else "off"
                 say(
-                    f"  crawl, archive {'on ' if on else 'off'}: {m.pages_per_second:6.1f} pages/s, "
+                    f"  crawl, archive {state}: {m.pages_per_second:6.1f} pages/s, "
                     f"cpu {m.cpu:5.1f} s, exported {m.exported}, archive {size / 1e6:.1f} MB"
                 )
                 if on and archive is None:

@@ -92,6 +92,21 @@ def offline_crawler(settings: Mapping[str, Any]) -> Crawler:
     return crawler
 
 
+def build_components(crawler: Crawler, setting: str) -> list[Any]:
+    """The components a ``{path: order}`` setting names, built with `from_crawler`, in
+    order; those that raise `NotConfigured` (switched off) are left out."""
+    configured = crawler.settings.getdict(setting)
+    built = []
+    for path, order in sorted(configured.items(), key=lambda kv: (kv[1] is None, kv[1] or 0)):
+        if order is None:
+            continue
+        try:
+            built.append(build_from_crawler(load_object(path), crawler))
+        except NotConfigured:
+            continue
+    return built
+
+
 class ArticleExtractor:
     """`ArticlePage.to_item()` plus the per-page cleaning pipelines, for one page at a time.
 
@@ -105,18 +120,9 @@ class ArticleExtractor:
         assert crawler.stats is not None
         self.stats = crawler.stats
         self.own_stats = own_stats
-        self.names: list[str] = []
-        self.stages: list[Callable[[Any], Any]] = []
-        configured = crawler.settings.getdict(CLEANING_SETTING)
-        for path, order in sorted(configured.items(), key=lambda kv: (kv[1] is None, kv[1] or 0)):
-            if order is None:
-                continue
-            try:
-                stage = build_from_crawler(load_object(path), crawler)
-            except NotConfigured:
-                continue
-            self.names.append(str(path))
-            self.stages.append(stage.process_item)
+        components = build_components(crawler, CLEANING_SETTING)
+        self.names = [type(c).__name__ for c in components]
+        self.stages: list[Callable[[Any], Any]] = [c.process_item for c in components]
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Self:

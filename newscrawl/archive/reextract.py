@@ -32,12 +32,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.utils.misc import build_from_crawler, load_object
 
 from newscrawl.archive.reader import ArchivedPage, Tally, discover_archives, read_pages
-from newscrawl.extraction import ArticleExtractor, Extraction, offline_crawler
+from newscrawl.extraction import (
+    ArticleExtractor,
+    Extraction,
+    build_components,
+    offline_crawler,
+)
 from newscrawl.feeds import PART_SUFFIX, SyncedLineFile, fsync_folder
 from newscrawl.state.store import StateStore
 from newscrawl.state.tracker import Outcome, StateTracker
@@ -146,15 +150,7 @@ class RunWide:
         self.crawler = offline_crawler(overrides)
         assert self.crawler.stats is not None
         self.stats = self.crawler.stats
-        self.pipelines: list[Any] = []
-        configured = self.crawler.settings.getdict("ITEM_PIPELINES")
-        for path, order in sorted(configured.items(), key=lambda kv: (kv[1] is None, kv[1] or 0)):
-            if order is None:
-                continue
-            try:
-                self.pipelines.append(build_from_crawler(load_object(path), self.crawler))
-            except NotConfigured:
-                continue
+        self.pipelines = build_components(self.crawler, "ITEM_PIPELINES")
         self.tracker = StateTracker(
             StateStore(workdir / "versions.sqlite"), recheck_window=timedelta(0)
         )
