@@ -5,6 +5,7 @@
     newscrawl stats [RUN FILES OR DIRS] [--json]
     newscrawl demo [-o OUT] [--site DIR] [--verbose]
     newscrawl serve [--site DIR] [--port 8000]
+    newscrawl reextract ARCHIVES... -o OUT [--workers N] [--scheduler ADDRESS]
 
 Each subcommand is one entry of `COMMANDS`: its help line, a function adding its
 arguments, an optional function checking argument values argparse cannot check, and
@@ -590,6 +591,37 @@ COMMANDS: dict[str, Command] = {
         check=_check_site,
     ),
 }
+
+
+def _reextract_arguments(parser: argparse.ArgumentParser) -> None:
+    from newscrawl.archive import command as reextract
+
+    reextract.add_arguments(parser)
+
+
+def _check_reextract(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    from newscrawl.archive import command as reextract
+
+    reextract.validate(parser, args)
+
+
+def _reextract(args: argparse.Namespace) -> int:
+    # Imported on use: the WARC reader and the cluster client are not needed elsewhere.
+    from newscrawl.archive import command as reextract
+
+    return reextract.run(args)
+
+
+COMMANDS["reextract"] = Command(
+    help="rebuild records from WARC archives (ours or CC-NEWS), no network",
+    description="Run the page objects and cleaning pipelines over archived responses: our "
+    "crawls' archives (data/archive/...) or foreign WARC files such as Common Crawl "
+    "CC-NEWS. Records of other sites, other sections, non-HTML, truncated or failed "
+    "captures are counted and skipped.",
+    arguments=_reextract_arguments,
+    run=_reextract,
+    check=_check_reextract,
+)
 
 
 # --- parsing and the entry point ------------------------------------------------------------

@@ -46,6 +46,8 @@ def crawl_command(base_url: str, output: Path, state_dir: Path, *, verbose: bool
         "NEWSCRAWL_STATE_PATH": str(state_dir / "jakartapost.sqlite"),
         # Learned boilerplate counts are crawl state too: the demo must not teach yours.
         "NEWSCRAWL_BOILERPLATE_PATH": str(state_dir / "boilerplate.sqlite3"),
+        # The bundled copy is no crawl worth keeping: no WARC archive in your data/.
+        "NEWSCRAWL_ARCHIVE_ENABLED": "False",
         "TELNETCONSOLE_ENABLED": "False",
         # Without --verbose the log is only read to count articles (one DEBUG line each).
         "LOG_LEVEL": "INFO" if verbose else "DEBUG",

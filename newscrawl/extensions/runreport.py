@@ -188,6 +188,7 @@ class RunReport:
                 if key.startswith("newscrawl/extraction_path/")
             },
             **self.sections,
+            "archive_files": values.get("newscrawl/archive/files", []),
             "drops": self.drops,
             "failures": self.failures,
             "stats": {k: _jsonable(v) for k, v in sorted(values.items())},

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timezone
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -37,7 +38,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl import requestmeta, signals
-from newscrawl.pages.article import ArticlePage, PageParseError
+from newscrawl.extraction import ArticleExtractor
 from newscrawl.pages.fields import date_from_url
 from newscrawl.pages.listing import ListingPage
 from newscrawl.pages.sitemap import SitemapError, SitemapPage
@@ -141,6 +142,12 @@ class JakartaPostSpider(scrapy.Spider):
     @property
     def uses_sitemaps(self) -> bool:
         return bool(self.channels & {"sitemap", "archive"})
+
+    @cached_property
+    def extractor(self) -> ArticleExtractor:
+        """The page object and the per-page cleaning (NEWSCRAWL_CLEANING_PIPELINES), built
+        on first use: the crawler has no stats yet when the spider is created."""
+        return ArticleExtractor(self.crawler)
 
     # --- navigation -------------------------------------------------------------------
     def listing_url(self, page: int) -> str:
@@ -477,20 +484,14 @@ class JakartaPostSpider(scrapy.Spider):
                 _attempts(response.request),
             )
             return
-        page = ArticlePage(response, section=self.section, fetched_at=datetime.now(timezone.utc))
-        try:
-            item = page.to_item()
-        except PageParseError as exc:
+        result = self.extractor.extract_response(response, self.section, datetime.now(timezone.utc))
+        if result.item is None:
+            reason = result.failure or "no record extracted"
             self._page_failed(
-                response.url, "article", exc.reason, response.status, _attempts(response.request)
+                response.url, "article", reason, response.status, _attempts(response.request)
             )
             return
-        stats = self.crawler.stats
-        assert stats is not None
-        for problem in page.problems:
-            stats.inc_value(f"newscrawl/article/problem/{problem}")
-        stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")
-        yield item
+        yield result.item
 
     # --- failures ---------------------------------------------------------------------
     def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
