@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import nginx, sitegen
-from benchmarks.crawls import _wait, crawl_newscrawl
+from benchmarks.crawls import ProcessTree, _wait, crawl_newscrawl
 
 # Under the system temp folder: the generated sites are large and disposable.
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "newscrawl-bench"
@@ -54,7 +54,8 @@ def reextract(archive: Path, out: Path, workers: int) -> dict[str, Any]:
     ]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    status, usage = _wait(process.pid, 3600)
+    tree = ProcessTree(process.pid)
+    status, usage = _wait(process.pid, 3600, tree.sample)
     wall = time.perf_counter() - started
     assert process.stderr is not None
     stderr = process.stderr.read().decode("utf-8", "replace")
@@ -70,6 +71,9 @@ def reextract(archive: Path, out: Path, workers: int) -> dict[str, Any]:
         # wait4 reports the command's own RSS, or that of a worker it waited for if larger.
         "peak_rss_mib": usage.ru_maxrss / 1024,
         "cpu": usage.ru_utime + usage.ru_stime,
+        # The worker processes' CPU (sampled while they ran; the forkserver's children).
+        "workers_cpu": tree.helpers_cpu(),
+        "workers_peak_rss_mib": tree.helpers_peak_rss_mib(),
         "stderr": stderr[-2000:],
     }
 

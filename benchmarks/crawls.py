@@ -21,6 +21,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from benchmarks.nginx import SiteServer
 
 BENCHMARKS = Path(__file__).resolve().parent
@@ -54,6 +56,11 @@ class CrawlMeasure:
     server_cpu: float
     server_requests: int
     stats: dict[str, float] = field(default_factory=dict)
+    # CPU seconds and peak RSS of the crawl's helper processes (extraction workers, the
+    # archive writer, the forkserver they come from), sampled from /proc while it ran.
+    helpers_cpu: float = 0.0
+    helpers_peak_rss_mib: float = 0.0
+    helpers: int = 0
 
     @property
     def pages_per_second(self) -> float:
@@ -130,7 +137,8 @@ def run_measured(
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                    stdout=log, stderr=subprocess.STDOUT)
-        status, usage = _wait(process.pid, timeout)
+        tree = ProcessTree(process.pid)
+        status, usage = _wait(process.pid, timeout, tree.sample)
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     wall = time.perf_counter() - started
     server_cpu = server.cpu_seconds() - server_cpu0
@@ -150,12 +158,79 @@ def run_measured(
         server_cpu=server_cpu,
         server_requests=server_requests,
         stats=stats,
+        helpers_cpu=tree.helpers_cpu(),
+        helpers_peak_rss_mib=tree.helpers_peak_rss_mib(),
+        helpers=len(tree.cpu) - 1,
     )
 
 
-def _wait(pid: int, timeout: float) -> tuple[int, Any]:
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+SAMPLE_EVERY = 0.25
+
+
+class ProcessTree:
+    """CPU time and peak RSS of a process's descendants, sampled from /proc (Linux).
+
+    `wait4` reports the crawl process itself (and children it reaped: none of ours, the
+    workers are the forkserver's children), so the helpers are sampled while they run;
+    what a helper spends in its last sampling interval is missed.
+    """
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self._last = 0.0
+        self.cpu: dict[int, float] = {}
+        self.rss_mib: dict[int, float] = {}
+
+    def sample(self) -> None:
+        now = time.monotonic()
+        if now - self._last < SAMPLE_EVERY:
+            return
+        self._last = now
+        for pid in self._family():
+            try:
+                raw = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = raw[raw.rfind(")") + 2 :].split()
+            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICK
+            self.rss_mib[pid] = max(self.rss_mib.get(pid, 0.0), _peak_rss_mib(pid))
+
+    def _family(self) -> list[int]:
+        found, todo = [], [self.root]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            for children in Path(f"/proc/{pid}/task").glob("*/children"):
+                try:
+                    todo.extend(int(c) for c in children.read_text().split())
+                except (OSError, ValueError):
+                    continue
+        return found
+
+    def helpers_cpu(self) -> float:
+        return sum(v for pid, v in self.cpu.items() if pid != self.root)
+
+    def helpers_peak_rss_mib(self) -> float:
+        return max((v for pid, v in self.rss_mib.items() if pid != self.root), default=0.0)
+
+
+def _peak_rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _wait(pid: int, timeout: float,
+          every: Callable[[], None] | None = None) -> tuple[int, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if every is not None:
+            every()
         done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
             return status, usage

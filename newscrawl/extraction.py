@@ -51,7 +51,8 @@ class FetchedPage:
 
     `headers` are the response's HTTP headers as (name, value) pairs; `fetched_at` is
     when the response arrived (the crawl's clock, or the capture time of an archived
-    record), and becomes the record's `crawled_at`.
+    record), and becomes the record's `crawled_at`. `teaser` is what the listing showed
+    of the article (the ``newscrawl_teaser`` request meta key), when it showed any.
     """
 
     url: str
@@ -60,6 +61,7 @@ class FetchedPage:
     status: int
     fetched_at: datetime
     section: str
+    teaser: str | None = None
 
 
 @dataclass
@@ -67,15 +69,18 @@ class Extraction:
     """What extracting one page gave: a cleaned record, or the reason there is none.
 
     `failure` is set when the page cannot be used as an article (the page object's
-    reason, or a cleaning step that dropped the record: ``dropped: ...``); `stats` the
-    counters the page object's findings, the cleaning pipelines and the extractor
-    incremented for this page.
+    reason, a cleaning step that dropped the record: ``dropped: ...``, or an error in
+    the extraction code: ``extraction failed: ...``); `stats` the counters the page
+    object's findings, the cleaning pipelines and the extractor incremented for this
+    page; `logs` what was logged meanwhile, as (logger, level, message), when the page
+    was extracted in a worker process (`newscrawl.workers`).
     """
 
     url: str
     item: Article | None = None
     failure: str | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    logs: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def offline_crawler(settings: Mapping[str, Any]) -> Crawler:
@@ -135,29 +140,38 @@ class ArticleExtractor:
         if not issubclass(cls, TextResponse):
             return Extraction(page.url, failure="not an HTML page")
         response = cls(page.url, status=page.status, headers=headers, body=page.body)
-        return self.extract_response(response, page.section, page.fetched_at)
+        return self.extract_response(response, page.section, page.fetched_at, page.teaser)
 
     def extract_response(
-        self, response: TextResponse, section: str, fetched_at: datetime
+        self,
+        response: TextResponse,
+        section: str,
+        fetched_at: datetime,
+        teaser: str | None = None,
     ) -> Extraction:
+        """Extract `response`; never raises for the page's sake: whatever goes wrong
+        becomes the `failure` of the result (an error in our code is also logged with
+        its traceback, so it is not mistaken for a bad page)."""
         result = Extraction(response.url)
         try:
-            item = self._item(response, section, fetched_at)
+            result.item = self._extract(response, section, fetched_at)
         except PageParseError as exc:
             result.failure = exc.reason
-            result.stats = self._take_stats()
-            return result
-        for stage in self.stages:
-            try:
-                item = stage(item)
-            except DropItem as exc:
-                result.failure = f"dropped: {exc}"
-                result.stats = self._take_stats()
-                return result
-        result.item = item
-        self.stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")
+        except DropItem as exc:
+            result.failure = f"dropped: {exc}"
+        except Exception as exc:  # a bug must cost one page, logged, not the whole run
+            logger.exception("Extracting %(url)s failed", {"url": response.url})
+            self.stats.inc_value("newscrawl/extraction/errors")
+            result.failure = f"extraction failed: {type(exc).__name__}: {exc}"
         result.stats = self._take_stats()
         return result
+
+    def _extract(self, response: TextResponse, section: str, fetched_at: datetime) -> Article:
+        item = self._item(response, section, fetched_at)
+        for stage in self.stages:
+            item = stage(item)
+        self.stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")
+        return item
 
     def _item(self, response: TextResponse, section: str, fetched_at: datetime) -> Article:
         article = ArticlePage(response, section=section, fetched_at=fetched_at)

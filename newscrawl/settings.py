@@ -69,6 +69,12 @@ NEWSCRAWL_CLEANING_PIPELINES = {
     "newscrawl.pipelines.boilerplate.BoilerplatePipeline": 300,
     "newscrawl.pipelines.dedup.ParagraphDedupPipeline": 400,
 }
+# The page object and these steps run in worker processes, so that the crawl's event loop
+# goes on downloading meanwhile (newscrawl.extraction_service). None: one fewer than the
+# machine's usable cores (none on one core); 0: in the crawl process. A worker may spend
+# this many seconds on a page before the page fails and the worker is replaced.
+NEWSCRAWL_EXTRACTION_WORKERS: int | None = None
+NEWSCRAWL_EXTRACTION_TIMEOUT = 60.0
 # Then the item pipelines, which see the run's articles one after another: duplicate
 # articles, chrome learned across articles, validation last. 600-900 stay free for
 # later components.
@@ -175,8 +181,12 @@ NEWSCRAWL_ARCHIVE_DIR = "data/archive/%(name)s/%(section)s"
 NEWSCRAWL_ARCHIVE_LISTINGS = False
 NEWSCRAWL_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 NEWSCRAWL_ARCHIVE_SYNC_RECORDS = 10
-# zlib level per record: 3 costs a third of warcio's level 9 in CPU for ~12% more bytes.
-NEWSCRAWL_ARCHIVE_COMPRESSION = 3
+# Deflate level per record, 1-9. Levels 1 and 2 use ISA-L (the isal package): level 2
+# takes a quarter of the CPU of zlib's level 3 for ~6% more bytes; 3-9 use zlib.
+NEWSCRAWL_ARCHIVE_COMPRESSION = 2
+# newscrawl reextract with several workers: each reads and extracts its own spans of the
+# archive files, of about this many bytes.
+NEWSCRAWL_REEXTRACT_SPAN_BYTES = 2 * 1024 * 1024
 
 EXTENSIONS = {
     "newscrawl.extensions.archive.WarcArchive": 300,

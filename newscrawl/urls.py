@@ -32,6 +32,8 @@ _TRACKING_KEYS = frozenset(
 def strip_tracking(url: str) -> str:
     """`url` without utm_* and other click-tracking parameters, and without a fragment."""
     parts = urlsplit(url)
+    if not parts.query:  # the usual case, and a hot one (several calls per article)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -56,8 +56,11 @@ def run_crawl(
     settings: dict[str, str] | None = None,
     output: Path | None = None,
     timeout: float = 120,
+    env: dict[str, str] | None = None,
 ) -> CrawlResult:
-    """`scrapy crawl jakartapost` in a subprocess, as a user runs it; waits for it to end."""
+    """`scrapy crawl jakartapost` in a subprocess, as a user runs it; waits for it to end.
+
+    `env`: more environment variables (e.g. PYTHONPATH for a test-only component)."""
     output = output or workdir / "out.jsonl"
     command = [
         sys.executable,
@@ -74,13 +77,20 @@ def run_crawl(
         command += ["-s", f"{name}={value}"]
     for arg in spider_args:
         command += ["-a", arg]
-    env = {
+    environment = {
         **os.environ,
         "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
         "PYTHONWARNINGS": "error::DeprecationWarning",
+        **(env or {}),
     }
     done = subprocess.run(
-        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     return CrawlResult(done.returncode, done.stdout, done.stderr, output)
 

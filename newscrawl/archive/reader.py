@@ -17,6 +17,7 @@ file, a cut download) is read up to its last whole record.
 from __future__ import annotations
 
 import logging
+import os
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from newscrawl.urls import SITE_ROOT, is_section_article, rebase
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
+    from typing import BinaryIO
 
     from fastwarc.warc import WarcRecord
 
@@ -96,12 +98,141 @@ def discover_archives(paths: Iterable[Path]) -> list[Path]:
 
 def read_pages(path: Path, section: str, tally: Tally) -> Iterator[ArchivedPage]:
     """The usable article pages of one WARC file, in file order."""
-    context = _Context(run=str(path))
-    types = WarcRecordType.response | WarcRecordType.warcinfo
+    yield from read_span(Span(path), section, tally, SpanOutcome())
+
+
+@dataclass(frozen=True)
+class Span:
+    """The records of an archive file that begin in [`start`, `end`) (`end` None: to the
+    end of the file), so that workers can share one large file.
+
+    Only files with one gzip member per record can be cut up (ours, CC-NEWS): a span
+    that does not start at 0 begins at the first member at or after `start` that holds
+    a WARC record (`begin`, when known, is taken as that member); `context` is the
+    warcinfo in effect there (None: the file's first record says). Whoever reads the
+    spans checks that they met (`SpanOutcome`).
+    """
+
+    path: Path
+    start: int = 0
+    end: int | None = None
+    begin: int | None = None
+    context: _Context | None = None
+
+
+@dataclass
+class SpanOutcome:
+    """Where a span's records began and stopped, to check that spans met."""
+
+    #: Offset of the span's first record (None: no record begins in the span).
+    first: int | None = None
+    #: Offset of the first record past the span (None: the file ended).
+    stop: int | None = None
+    #: The warcinfo in effect where the span began, and where it ended.
+    context_in: _Context | None = None
+    context_out: _Context | None = None
+    #: False when a record did not begin a gzip member of its own: such a file cannot
+    #: be cut into spans, and this one stopped there.
+    exact: bool = True
+
+
+def plan_spans(path: Path, span_bytes: int) -> list[Span]:
+    """`path` cut into spans of about `span_bytes` (one span unless it can be cut)."""
+    size = path.stat().st_size
+    if size <= span_bytes or not _gzipped(path):
+        return [Span(path)]
+    starts = range(0, size, max(1, span_bytes))
+    return [
+        Span(path, start, start + span_bytes if start + span_bytes < size else None)
+        for start in starts
+    ]
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def _gzipped(path: Path) -> bool:
     with path.open("rb") as fh:
-        for record in ArchiveIterator(fh, record_types=types, parse_http=False):
+        return fh.read(3) == _GZIP_MAGIC
+
+
+def _member_at(fh: BinaryIO, offset: int) -> bool:
+    """Whether a gzip member holding a WARC record starts at `offset`."""
+    fh.seek(offset)
+    head = fh.read(4096)
+    if not head.startswith(_GZIP_MAGIC):
+        return False
+    try:
+        return zlib.decompressobj(zlib.MAX_WBITS + 16).decompress(head, 8).startswith(b"WARC/")
+    except zlib.error:
+        return False
+
+
+def _first_member(fh: BinaryIO, start: int, end: int | None) -> int | None:
+    """The offset of the first gzip member holding a WARC record in [start, end)."""
+    position = start
+    block = 1 << 16
+    while end is None or position < end:
+        fh.seek(position)
+        data = fh.read(block + len(_GZIP_MAGIC) - 1)
+        if not data:
+            return None
+        found = data.find(_GZIP_MAGIC)
+        while found != -1 and found < block:
+            offset = position + found
+            if end is not None and offset >= end:
+                return None
+            if _member_at(fh, offset):
+                return offset
+            found = data.find(_GZIP_MAGIC, found + 1)
+        position += block
+    return None
+
+
+def _file_context(fh: BinaryIO, path: Path) -> _Context:
+    """The warcinfo at the start of the file (a default one when it has none)."""
+    fh.seek(0)
+    for record in ArchiveIterator(fh, parse_http=False):
+        if record.record_type == WarcRecordType.warcinfo:
+            return _warcinfo(record, path)
+        break
+    return _Context(run=str(path))
+
+
+def read_span(
+    span: Span, section: str, tally: Tally, outcome: SpanOutcome
+) -> Iterator[ArchivedPage]:
+    """The usable article pages of `span`, in file order; `outcome` says where it began
+    and stopped."""
+    path = span.path
+    with path.open("rb") as fh:
+        begin = span.begin if span.begin is not None else span.start
+        if span.start and span.begin is None:
+            found = _first_member(fh, span.start, span.end)
+            if found is None:
+                return
+            begin = found
+        context = span.context
+        if context is None:
+            context = _file_context(fh, path) if begin else _Context(run=str(path))
+        outcome.context_in = outcome.context_out = context
+        fh.seek(begin)
+        check = span.end is not None or bool(begin)
+        for record in ArchiveIterator(fh, parse_http=False):
+            position = record.stream_pos
+            if span.end is not None and position >= span.end:
+                outcome.stop = position
+                return
+            if outcome.first is None:
+                outcome.first = position
+            if check and os.pread(fh.fileno(), len(_GZIP_MAGIC), position) != _GZIP_MAGIC:
+                outcome.exact = False
+                outcome.stop = position
+                return
             if record.record_type == WarcRecordType.warcinfo:
-                context = _warcinfo(record, path)
+                context = outcome.context_out = _warcinfo(record, path)
+                continue
+            if record.record_type != WarcRecordType.response:
                 continue
             tally["records"] += 1
             page = _page(record, section, context, tally)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -35,7 +35,15 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem
 from scrapy.exporters import JsonLinesItemExporter
 
-from newscrawl.archive.reader import ArchivedPage, Tally, discover_archives, read_pages
+from newscrawl.archive.reader import (
+    Span,
+    SpanOutcome,
+    Tally,
+    discover_archives,
+    plan_spans,
+    read_pages,
+    read_span,
+)
 from newscrawl.extraction import (
     ArticleExtractor,
     Extraction,
@@ -45,6 +53,7 @@ from newscrawl.extraction import (
 from newscrawl.feeds import PART_SUFFIX, SyncedLineFile, fsync_folder
 from newscrawl.state.store import StateStore
 from newscrawl.state.tracker import Outcome, StateTracker
+from newscrawl.workers import extract_page, initialize, process_context, replay_logs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -54,10 +63,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Pages sent to a worker at once: fewer round trips, still a small window.
-BATCH = 8
-#: Batches in flight per worker.
-AHEAD = 4
+#: Lines written between two fsyncs of an output (and commits of their versions).
+SYNC_LINES = 2000
+#: Spans in flight per worker process.
+AHEAD = 3
+#: Bytes of archive per span (`NEWSCRAWL_REEXTRACT_SPAN_BYTES`): small enough that two
+#: workers share even a small archive evenly, large enough that a span is many pages.
+SPAN_BYTES = 2 * 1024 * 1024
 #: Failed pages named one by one in the log before only counting.
 SHOWN_FAILURES = 20
 
@@ -75,60 +87,112 @@ class Summary:
 
 # --- extraction, wherever it runs ------------------------------------------------------
 
-_EXTRACTOR: ArticleExtractor | None = None
+
+@dataclass
+class SpanResult:
+    """What a worker made of one span: its pages' extractions, in order, and its counts."""
+
+    extractions: list[tuple[str, Extraction]]
+    tally: Tally
+    outcome: SpanOutcome
 
 
-def _start_worker(settings: Mapping[str, Any]) -> None:
-    # One extractor per worker process, built once: the phrase rules and pipelines
-    # are loaded when the process starts, not per page.
-    global _EXTRACTOR
-    _EXTRACTOR = ArticleExtractor.from_settings(settings)
-
-
-def _extract_batch(pages: list[ArchivedPage]) -> list[Extraction]:
-    assert _EXTRACTOR is not None
-    return [_EXTRACTOR.extract(p.page) for p in pages]
-
-
-def _batches(pages: Iterable[ArchivedPage]) -> Iterator[list[ArchivedPage]]:
-    batch: list[ArchivedPage] = []
-    for page in pages:
-        batch.append(page)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def extract_span(span: Span, section: str) -> SpanResult:
+    """The job of a worker process (`newscrawl.workers.initialize` has run): read one
+    span of an archive file and extract every usable page in it."""
+    tally = Tally()
+    outcome = SpanOutcome()
+    extractions = [
+        (archived.run, extract_page(archived.page))
+        for archived in read_span(span, section, tally, outcome)
+    ]
+    return SpanResult(extractions, tally, outcome)
 
 
 def extract_locally(
-    pages: Iterable[ArchivedPage], settings: Mapping[str, Any], workers: int
+    files: list[Path],
+    section: str,
+    tally: Tally,
+    settings: Mapping[str, Any],
+    processes: int,
+    span_bytes: int,
 ) -> Iterator[tuple[str, Extraction]]:
-    """(run, extraction) for each page, in input order; `workers` processes (1: here)."""
-    if workers <= 1:
+    """(run, extraction) for each usable page of `files`, in archive order, read and
+    extracted by `processes` worker processes (1: in this process)."""
+    if processes <= 1:
         extractor = ArticleExtractor.from_settings(settings)
-        for archived in pages:
-            yield archived.run, extractor.extract(archived.page)
+        for path in files:
+            for archived in read_pages(path, section, tally):
+                yield archived.run, extractor.extract(archived.page)
         return
-    from newscrawl.workers import process_context
-
     with ProcessPoolExecutor(
-        workers, mp_context=process_context(), initializer=_start_worker, initargs=(settings,)
+        processes,
+        mp_context=process_context(),
+        initializer=initialize,
+        initargs=(settings,),
     ) as pool:
-        window: deque[tuple[list[str], Any]] = deque()
-        for batch in _batches(pages):
-            window.append(([p.run for p in batch], pool.submit(_extract_batch, batch)))
-            if len(window) >= workers * AHEAD:
-                runs, future = window.popleft()
-                yield from zip(runs, future.result(), strict=True)
-        while window:
-            runs, future = window.popleft()
-            yield from zip(runs, future.result(), strict=True)
+        spans = (span for path in files for span in plan_spans(path, span_bytes))
+        for result in _in_order(pool, spans, section, window=processes * AHEAD):
+            tally.update(result.tally)
+            yield from result.extractions
 
 
-def local_pages(files: list[Path], section: str, tally: Tally) -> Iterator[ArchivedPage]:
-    for path in files:
-        yield from read_pages(path, section, tally)
+def _in_order(
+    pool: ProcessPoolExecutor, spans: Iterator[Span], section: str, window: int
+) -> Iterator[SpanResult]:
+    """The results of `spans`, extracted by `pool` with `window` spans in flight, in
+    order, and checked to meet: each span must begin where the one before it stopped,
+    in the same warcinfo. Where they do not (a file whose records share gzip members,
+    a warcinfo record in the middle of a file), the rest of that file is read again in
+    one piece from where the last good span stopped."""
+    pending: deque[tuple[Span, Future[SpanResult]]] = deque()
+    stop: int | None = None
+    context = None
+    redone: Path | None = None  # the file being read again in one piece
+    while True:
+        for span in spans:
+            if span.path != redone:
+                pending.append((span, pool.submit(extract_span, span, section)))
+            if len(pending) >= window:
+                break
+        if not pending:
+            return
+        span, future = pending.popleft()
+        if span.path == redone:
+            future.cancel()
+            continue
+        result = future.result()
+        outcome = result.outcome
+        if span.start == 0:
+            good = outcome.exact
+            begin = 0
+        else:
+            begin = stop if stop is not None else -1
+            good = (
+                outcome.exact
+                and outcome.context_in == context
+                and (
+                    outcome.first == stop
+                    if outcome.first is not None
+                    else (stop is None or (span.end is not None and stop >= span.end))
+                )
+            )
+        if good:
+            if outcome.first is not None or span.start == 0:
+                stop, context = outcome.stop, outcome.context_out
+            yield result
+            continue
+        redone = span.path
+        if begin < 0:
+            continue  # the span before read to the end of the file: nothing is left
+        logger.info(
+            "%(path)s cannot be read in spans from offset %(offset)d: reading the rest in one",
+            {"path": span.path, "offset": begin},
+        )
+        rest = Span(span.path, begin, None, begin=begin, context=context if begin else None)
+        redo = pool.submit(extract_span, rest, section).result()
+        stop, context = redo.outcome.stop, redo.outcome.context_out
+        yield redo
 
 
 # --- what needs a view across articles -------------------------------------------------
@@ -198,7 +262,10 @@ class _Output:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.part = path.with_name(path.name + PART_SUFFIX)
-        self.file = SyncedLineFile(self.part, 100, on_durable)
+        # The versions it commits to live in a folder of this job's own, gone with it,
+        # and the output is only renamed into place once complete: durability along the
+        # way buys nothing here, so fsyncs (and version commits) come in large batches.
+        self.file = SyncedLineFile(self.part, SYNC_LINES, on_durable)
         # Scrapy's own JSON Lines exporter, as the crawl's feed: the same bytes per record.
         self.exporter = JsonLinesItemExporter(
             self.file,  # type: ignore[arg-type]
@@ -229,6 +296,7 @@ def reduce_into(
         progress.add_record()
         for key, value in result.stats.items():
             run_wide.stats.inc_value(key, value)
+        replay_logs(result.logs)
         if result.item is None:
             summary.failed += 1
             if summary.failed <= SHOWN_FAILURES:
@@ -283,8 +351,10 @@ def run_reextract(
 
             extracted = extract_on_cluster(files, settings, section, scheduler, summary.tally)
         else:
-            pages = local_pages(files, section, summary.tally)
-            extracted = extract_locally(pages, settings, workers)
+            span_bytes = int(settings.get("NEWSCRAWL_REEXTRACT_SPAN_BYTES") or SPAN_BYTES)
+            extracted = extract_locally(
+                files, section, summary.tally, settings, workers, span_bytes
+            )
         try:
             reduce_into(extracted, output, run_wide, summary, progress)
         finally:

@@ -5,11 +5,14 @@ every other page but robots.txt) is written as a WARC ``response`` record with i
 ``request`` record (`newscrawl.archive.writer`), into one file per run, rotated by size.
 `newscrawl reextract` turns such files back into a dataset without the network.
 
-Compressing and writing happen on a thread of their own, so the crawl's event loop
-only hands the response over (zlib and hashing release the GIL). A run killed before
-its files are closed leaves ``.warc.gz.open`` files; the next run salvages them before
-it crawls (readers can also read them as they are, up to the last whole record).
-A 304 answer to a re-check carries no page and is not archived.
+Building, hashing, compressing and writing the records happen in a writer process of
+their own (`newscrawl.archive.writer.run_writer`): the crawl's event loop only hands
+each response over through a socket, without waiting, so archiving costs the crawl
+about as little as copying the page. Should the writer fall behind by more than
+`MAX_BACKLOG` bytes, the engine pauses until it catches up (memory stays bounded). A run
+killed before its files are closed leaves ``.warc.gz.open`` files; the next run
+salvages them before it crawls (readers can also read them as they are, up to the last
+whole record). A 304 answer to a re-check carries no page and is not archived.
 
 Settings:
 
@@ -20,18 +23,20 @@ Settings:
   that is not an article, robots.txt aside).
 * ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (default 1 GiB): a new file once one is this large.
 * ``NEWSCRAWL_ARCHIVE_SYNC_RECORDS`` (default 10): record pairs between two fsyncs.
-* ``NEWSCRAWL_ARCHIVE_COMPRESSION`` (default 3): zlib level of each record's gzip member.
+* ``NEWSCRAWL_ARCHIVE_COMPRESSION`` (default 2): deflate level of each record's gzip
+  member, 1-9 (1 and 2 with ISA-L, 3-9 with zlib).
 
 Stats: ``newscrawl/archive/records``, ``newscrawl/archive/bytes``, ``newscrawl/archive/files``
 (the file names, also in the run report's ``archive_files``),
-``newscrawl/archive/salvaged_files``, ``newscrawl/archive/errors``.
+``newscrawl/archive/salvaged_files``, ``newscrawl/archive/errors``,
+``newscrawl/archive/writer_cpu_seconds``, ``newscrawl/archive/paused`` (times the
+crawl waited for the writer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,14 +45,26 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import apply_uri_params
+from scrapy.utils.asyncio import is_asyncio_available
 
 from newscrawl import __version__
-from newscrawl.archive.writer import ArchiveWriter, Capture, salvage_folder
+from newscrawl.archive.writer import (
+    ArchiveWriter,
+    WriterReport,
+    capture_message,
+    run_writer,
+    salvage_folder,
+    to_capture,
+)
 from newscrawl.extensions.runreport import uri_params
 from newscrawl.runstatus import fail_run
 from newscrawl.urls import article_section
+from newscrawl.workers import FrameSender, describe_exit, process_context, socket_pair
 
 if TYPE_CHECKING:
+    import socket
+    from multiprocessing.process import BaseProcess
+
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -56,8 +73,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Captures waiting for the writer thread at most; past it the crawl waits (memory bound).
-QUEUE_SIZE = 64
+#: Bytes of pages the writer process may lag behind before the crawl pauses for it.
+MAX_BACKLOG = 32 * 1024 * 1024
+#: How long closing waits for the writer's last records and its report.
+CLOSE_TIMEOUT = 300.0
 
 
 class WarcArchive:
@@ -76,12 +95,13 @@ class WarcArchive:
         self.stats: StatsCollector = crawler.stats
         self.folder_template = folder_template
         self.listings = listings
-        self.max_bytes = max_bytes
-        self.sync_every = sync_every
-        self.level = level
-        self.writer: ArchiveWriter | None = None
-        self._queue: queue.Queue[Capture | None] = queue.Queue(QUEUE_SIZE)
-        self._thread: threading.Thread | None = None
+        self.options = {"max_bytes": max_bytes, "sync_every": sync_every, "level": level}
+        self.process: BaseProcess | None = None
+        self.sender: FrameSender | None = None
+        # Without an asyncio event loop to feed a writer process: written right here.
+        self.local: ArchiveWriter | None = None
+        self._started: asyncio.Future[None] | None = None
+        self._paused = False
         self._error: str | None = None
 
     @classmethod
@@ -98,7 +118,7 @@ class WarcArchive:
             listings=settings.getbool("NEWSCRAWL_ARCHIVE_LISTINGS", False),
             max_bytes=settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES", 1 << 30),
             sync_every=settings.getint("NEWSCRAWL_ARCHIVE_SYNC_RECORDS", 10),
-            level=min(9, max(1, settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION", 3))),
+            level=min(9, max(1, settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION", 2))),
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
@@ -120,21 +140,34 @@ class WarcArchive:
             "newscrawl-section": str(getattr(spider, "section", "")),
             "newscrawl-run-id": str(getattr(spider, "run_id", "")),
         }
-        self.writer = ArchiveWriter(
-            folder,
-            str(
-                getattr(spider, "run_id", "")
-                or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            ),
-            info,
-            max_bytes=self.max_bytes,
-            sync_every=self.sync_every,
-            level=self.level,
+        prefix = str(
+            getattr(spider, "run_id", "") or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         )
         self.stats.set_value("newscrawl/archive/files", [])
-        self._thread = threading.Thread(target=self._run, name="newscrawl-archive", daemon=True)
-        self._thread.start()
         logger.info("Archiving fetched pages as WARC in %(folder)s", {"folder": folder})
+        if not is_asyncio_available():
+            self.local = ArchiveWriter(folder, prefix, info, **self.options)
+            return
+        ours, theirs = socket_pair()
+        self.sender = FrameSender(ours)
+        self.sender.on_drained = self._resume
+        self.process = process_context().Process(
+            target=run_writer,
+            args=(theirs, folder, prefix, info, self.options),
+            name="newscrawl-archive",
+            daemon=True,
+        )
+        # Pages sent before the process runs wait in the socket. Starting may start the
+        # forkserver first, which takes a while: not on the event loop's thread.
+        loop = asyncio.get_running_loop()
+        self._started = asyncio.ensure_future(self._start(loop, theirs))
+
+    async def _start(self, loop: asyncio.AbstractEventLoop, theirs: socket.socket) -> None:
+        assert self.process is not None
+        try:
+            await loop.run_in_executor(None, self.process.start)
+        finally:
+            theirs.close()
 
     def _wanted(self, response: Response, request: Request) -> bool:
         if response.status == 304:
@@ -145,67 +178,90 @@ class WarcArchive:
         return self.listings and path != "/robots.txt"
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        if self._thread is None or self._error is not None or not self._wanted(response, request):
+        if not self._wanted(response, request):
             return
-        self._queue.put(
-            Capture(
-                url=response.url,
-                method=request.method,
-                request_headers=_pairs(request.headers),
-                request_body=request.body,
-                status=response.status,
-                protocol=response.protocol or "HTTP/1.1",
-                response_headers=_pairs(response.headers),
-                body=response.body,
-                captured_at=datetime.now(timezone.utc),
-            )
+        message = capture_message(
+            url=response.url,
+            method=request.method,
+            request_headers=request.headers.items(),
+            request_body=request.body,
+            status=response.status,
+            protocol=response.protocol or "HTTP/1.1",
+            response_headers=response.headers.items(),
+            body=response.body,
+            captured_at=datetime.now(timezone.utc),
         )
-
-    def _run(self) -> None:
-        writer = self.writer
-        assert writer is not None
-        known = 0
-        while (capture := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # drain: the crawl must never block on a dead archive
-            try:
-                writer.add(capture)
-            except OSError as exc:
-                self._error = f"{type(exc).__name__}: {exc}"
-                continue
-            if len(writer.files) != known:
-                known = len(writer.files)
-                self.stats.set_value("newscrawl/archive/files", [str(p) for p in writer.files])
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self._thread is None or self.writer is None:
+        if self.local is not None:
+            self._write_here(message[1])
             return
-        self._queue.put(None)
-        self._thread.join()
-        self._thread = None
-        try:
-            files = self.writer.close()
-        except OSError as exc:
-            self._error = self._error or f"{type(exc).__name__}: {exc}"
-            files = self.writer.files
-        self.stats.set_value("newscrawl/archive/files", [str(p) for p in files])
-        self.stats.set_value("newscrawl/archive/records", self.writer.records)
-        self.stats.set_value("newscrawl/archive/bytes", self.writer.bytes)
+        sender = self.sender
+        if sender is None:
+            return
+        sender.send(message)
+        if sender.backlog > MAX_BACKLOG and not self._paused and self.crawler.engine:
+            # The writer lags (a slow disk): downloads wait for it, pages do not pile up.
+            self._paused = True
+            self.stats.inc_value("newscrawl/archive/paused")
+            self.crawler.engine.pause()
+
+    def _resume(self) -> None:
+        if self._paused and self.crawler.engine:
+            self._paused = False
+            self.crawler.engine.unpause()
+
+    def _write_here(self, raw: tuple[Any, ...]) -> None:
+        assert self.local is not None
         if self._error is not None:
+            return
+        try:
+            self.local.add(to_capture(raw))
+        except OSError as exc:
+            self._error = f"{type(exc).__name__}: {exc}"
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        report = await self._close()
+        self.stats.set_value("newscrawl/archive/files", [str(p) for p in report.files])
+        self.stats.set_value("newscrawl/archive/records", report.records)
+        self.stats.set_value("newscrawl/archive/bytes", report.bytes)
+        if self.process is not None:
+            self.stats.set_value(
+                "newscrawl/archive/writer_cpu_seconds", round(report.cpu_seconds, 3)
+            )
+        error = self._error or report.error
+        if error is not None:
             self.stats.inc_value("newscrawl/archive/errors")
-            logger.error("The WARC archive failed: %(error)s", {"error": self._error})
-            fail_run(self.stats, f"WARC archive failed: {self._error}")
+            logger.error("The WARC archive failed: %(error)s", {"error": error})
+            fail_run(self.stats, f"WARC archive failed: {error}")
             return
         logger.info(
             "Archived %(records)d page(s) in %(files)s",
-            {"records": self.writer.records, "files": ", ".join(map(str, files)) or "no file"},
+            {"records": report.records, "files": ", ".join(map(str, report.files)) or "no file"},
         )
 
-
-def _pairs(headers: Any) -> tuple[tuple[str, str], ...]:
-    """Scrapy `Headers` as (name, value) text pairs, one per value."""
-    return tuple(
-        (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in headers.items()
-        for value in values
-    )
+    async def _close(self) -> WriterReport:
+        if self.local is not None:
+            files = self.local.files
+            try:
+                files = self.local.close()
+            except OSError as exc:
+                self._error = self._error or f"{type(exc).__name__}: {exc}"
+            return WriterReport(files, self.local.records, self.local.bytes, None, 0.0)
+        sender, process = self.sender, self.process
+        if sender is None or process is None or self._started is None:
+            return WriterReport([], 0, 0, None, 0.0)
+        self._resume()
+        report = WriterReport([], 0, 0, None, 0.0)
+        try:
+            await self._started
+            sender.send(("close", None))
+            await asyncio.wait_for(sender.drain(), CLOSE_TIMEOUT)
+            _, report = await sender.receive(CLOSE_TIMEOUT)
+        except (OSError, EOFError, asyncio.TimeoutError) as exc:
+            process.join(0)
+            how = describe_exit(process.exitcode)
+            self._error = f"the archive writer process stopped ({how}): {sender.failed or exc}"
+        finally:
+            sender.close()
+        if sender.failed is not None and self._error is None:
+            self._error = f"the archive writer process went away: {sender.failed}"
+        return report

@@ -158,8 +158,13 @@ class ListingPage:
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
-            url = rebase(self.response.urljoin(href), self.base_url)
-            if url is None or article_section(urlsplit(url).path) is None:
+            absolute = self.response.urljoin(href)
+            # Most links are menus, tags and sections: the article-path test is cheap and
+            # `rebase` keeps the path, so it goes first.
+            if article_section(urlsplit(absolute).path) is None:
+                continue
+            url = rebase(absolute, self.base_url)
+            if url is None:
                 continue
             links.append(_Link(anchor, url, article_key(url)))
         # The articles each element links to, gathered once bottom-up.

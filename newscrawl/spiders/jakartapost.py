@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timezone
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -38,7 +37,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl import requestmeta, signals
-from newscrawl.extraction import ArticleExtractor
+from newscrawl.extraction_service import ExtractionService
 from newscrawl.pages.fields import date_from_url
 from newscrawl.pages.listing import ListingPage
 from newscrawl.pages.sitemap import SitemapError, SitemapPage
@@ -100,6 +99,7 @@ class JakartaPostSpider(scrapy.Spider):
         self._sitemaps: set[str] = set()
         self._sitemaps_seen: set[str] = set()
         self._sitemap_limit_logged = False
+        self._extraction: ExtractionService | None = None
         # The callbacks given to every request, bound once. Scrapy checks each callback
         # for a generator `return value` by parsing its source (`ast`), caching the verdict
         # under a weak reference to the bound method: a fresh `self.parse_article` per
@@ -137,17 +137,21 @@ class JakartaPostSpider(scrapy.Spider):
         spider.sitemap_max_size = settings.getint("NEWSCRAWL_SITEMAP_MAXSIZE")
         spider.sitemap_max_files = settings.getint("NEWSCRAWL_SITEMAP_MAX_FILES")
         crawler.signals.connect(spider.robots_parsed, signal=scrapy_signals.robots_parsed)
+        spider._extraction = ExtractionService.from_crawler(crawler)
         return spider
 
     @property
     def uses_sitemaps(self) -> bool:
         return bool(self.channels & {"sitemap", "archive"})
 
-    @cached_property
-    def extractor(self) -> ArticleExtractor:
-        """The page object and the per-page cleaning (NEWSCRAWL_CLEANING_PIPELINES), built
-        on first use: the crawler has no stats yet when the spider is created."""
-        return ArticleExtractor(self.crawler)
+    @property
+    def extraction(self) -> ExtractionService:
+        """The page object and the per-page cleaning (NEWSCRAWL_CLEANING_PIPELINES), in
+        worker processes or in this one (built in `from_crawler`; a spider made without
+        it extracts in this process)."""
+        if self._extraction is None:
+            self._extraction = ExtractionService(self.crawler, workers=0, timeout=0)
+        return self._extraction
 
     # --- navigation -------------------------------------------------------------------
     def listing_url(self, page: int) -> str:
@@ -464,8 +468,9 @@ class JakartaPostSpider(scrapy.Spider):
         self._listed |= keys
         return True
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """An article page: one raw record.
+    async def parse_article(self, response: Response) -> list[Any]:
+        """An article page: one cleaned record (awaited: extraction may run in a worker
+        process while the crawl goes on downloading).
 
         @url https://www.thejakartapost.com/world/2022/08/03/russia-backs-myanmar-juntas-efforts-to-stabilise-country-lavrov.html
         @on_base_url
@@ -474,7 +479,7 @@ class JakartaPostSpider(scrapy.Spider):
         @scrapes url title body published_at section extraction_path
         """
         if response.status == 304:  # a re-check found no change (newscrawl.middlewares.incremental)
-            return
+            return []
         if not isinstance(response, TextResponse):
             self._page_failed(
                 response.url,
@@ -483,15 +488,20 @@ class JakartaPostSpider(scrapy.Spider):
                 response.status,
                 _attempts(response.request),
             )
-            return
-        result = self.extractor.extract_response(response, self.section, datetime.now(timezone.utc))
+            return []
+        result = await self.extraction.extract(
+            response,
+            section=self.section,
+            fetched_at=datetime.now(timezone.utc),
+            teaser=_meta(response).get(requestmeta.TEASER),
+        )
         if result.item is None:
             reason = result.failure or "no record extracted"
             self._page_failed(
                 response.url, "article", reason, response.status, _attempts(response.request)
             )
-            return
-        yield result.item
+            return []
+        return [result.item]
 
     # --- failures ---------------------------------------------------------------------
     def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -548,6 +558,11 @@ class JakartaPostSpider(scrapy.Spider):
 def _attempts(request: scrapy.Request | None) -> int | None:
     """Requests made for this page, retries included (None when unknown)."""
     return None if request is None else int(request.meta.get("retry_times", 0)) + 1
+
+
+def _meta(response: Response) -> dict[str, Any]:
+    """The meta of the request behind `response` (none for a response made by hand)."""
+    return response.request.meta if response.request is not None else {}
 
 
 def _status(failure: Failure) -> int | None:
