@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from tests.helpers import CrawlResult
 
 WWW = "https://www.thejakartapost.com"
+# Spans far smaller than the archive of the bundled site (~80 KB): several per file.
+SMALL_SPANS = ("-s", "NEWSCRAWL_REEXTRACT_SPAN_BYTES=15000")
 
 
 def reextract(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -127,6 +129,13 @@ def test_one_worker_two_workers_and_a_dask_cluster_give_identical_output(
     first = (workdir / "one.jsonl").read_bytes()
     assert first
     assert (workdir / "two.jsonl").read_bytes() == first
+    # Workers reading the archive in many small spans of their own give the same bytes.
+    spans = reextract(
+        "data/archive", "-o", "spans.jsonl", "--workers", "2", *SMALL_SPANS, cwd=workdir
+    )
+    assert spans.returncode == 0, spans.stderr[-3000:]
+    assert (workdir / "spans.jsonl").read_bytes() == first
+    assert "cannot be read in spans" not in spans.stderr
     parts = sorted((workdir / "parts").glob("*.jsonl"))
     assert b"".join(p.read_bytes() for p in parts) == first
     # The part files are a dataset `newscrawl export` reads.
@@ -141,6 +150,79 @@ def test_one_worker_two_workers_and_a_dask_cluster_give_identical_output(
     assert export.returncode == 0, export.stderr
     exported = read_jsonl(workdir / "exported.jsonl")
     assert sorted(r["url"] for r in exported) == sorted(EXPECTED_RECORDS)
+
+
+def test_an_archive_gzipped_whole_is_read_in_one_piece_with_the_same_output(
+    crawled: CrawlResult, tmp_path: Path
+) -> None:
+    # One gzip stream for the whole file (as `gzip` makes it): records share members, so
+    # spans cannot be cut; the workers notice and read the file in one piece.
+    archive = archive_files(crawled.output.parent)[0]
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(gzip.decompress(archive.read_bytes())))
+    one = reextract(str(whole), "-o", "one.jsonl", "--workers", "1", cwd=tmp_path)
+    two = reextract(str(whole), "-o", "two.jsonl", "--workers", "2", *SMALL_SPANS, cwd=tmp_path)
+    assert one.returncode == two.returncode == 0, (one.stderr + two.stderr)[-3000:]
+    assert len(read_jsonl(tmp_path / "one.jsonl")) == len(EXPECTED_RECORDS)
+    assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+    assert "cannot be read in spans from offset 0" in two.stderr
+
+
+def test_two_runs_in_one_file_are_told_apart_by_workers_reading_spans(
+    crawled: CrawlResult, tmp_path: Path
+) -> None:
+    # Two archived runs concatenated into one file, the second with every story changed:
+    # its warcinfo sits in the middle of the file, and spans after it must know it.
+    archive = archive_files(crawled.output.parent)[0]
+    joined = tmp_path / "joined.warc.gz"
+    joined.write_bytes(archive.read_bytes() + _as_another_run(archive, "20991231T000000Z"))
+    one = reextract(str(joined), "-o", "one", "--workers", "1", cwd=tmp_path)
+    two = reextract(str(joined), "-o", "two", "--workers", "2", *SMALL_SPANS, cwd=tmp_path)
+    assert one.returncode == two.returncode == 0, (one.stderr + two.stderr)[-3000:]
+    parts = sorted(p.name for p in (tmp_path / "one").glob("*.jsonl"))
+    assert len(parts) == 2
+    later = read_jsonl(tmp_path / "one" / "20991231T000000Z.jsonl")
+    assert len(later) == len(EXPECTED_RECORDS)
+    assert {r["version"] for r in later} == {2}
+    for name in parts:
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    assert "cannot be read in spans" in two.stderr
+
+
+def _as_another_run(archive: Path, run_id: str) -> bytes:
+    """The records of `archive` as a later run `run_id` would have archived them, every
+    story's text changed (each " the " now " THE "), one gzip member per record."""
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    with archive.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "warcinfo":
+                text = record.content_stream().read().decode()
+                info = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+                info["newscrawl-run-id"] = run_id
+                writer.write_record(writer.create_warcinfo_record(f"{run_id}.warc.gz", info))
+            elif record.rec_type == "response":
+                body = record.content_stream().read().replace(b" the ", b" THE ")
+                assert record.http_headers is not None
+                headers = [
+                    (k, str(len(body)) if k.lower() == "content-length" else v)
+                    for k, v in record.http_headers.headers
+                ]
+                writer.write_record(
+                    writer.create_warc_record(
+                        record.rec_headers.get_header("WARC-Target-URI"),
+                        "response",
+                        payload=BytesIO(body),
+                        length=len(body),
+                        http_headers=StatusAndHeaders(
+                            record.http_headers.statusline, headers, protocol="HTTP/1.1"
+                        ),
+                        warc_headers_dict={"WARC-Date": record.rec_headers.get_header("WARC-Date")},
+                    )
+                )
+            else:
+                writer.write_record(record)
+    return out.getvalue()
 
 
 # --- foreign archives ------------------------------------------------------------------

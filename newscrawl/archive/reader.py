@@ -220,15 +220,16 @@ def read_span(
         check = span.end is not None or bool(begin)
         for record in ArchiveIterator(fh, parse_http=False):
             position = record.stream_pos
+            if check and os.pread(fh.fileno(), len(_GZIP_MAGIC), position) != _GZIP_MAGIC:
+                # Not the start of a member: records share members, and no offset past
+                # the first can be trusted as a place to cut.
+                outcome.exact = False
+                return
             if span.end is not None and position >= span.end:
                 outcome.stop = position
                 return
             if outcome.first is None:
                 outcome.first = position
-            if check and os.pread(fh.fileno(), len(_GZIP_MAGIC), position) != _GZIP_MAGIC:
-                outcome.exact = False
-                outcome.stop = position
-                return
             if record.record_type == WarcRecordType.warcinfo:
                 context = outcome.context_out = _warcinfo(record, path)
                 continue
