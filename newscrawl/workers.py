@@ -21,6 +21,7 @@ import asyncio
 import collections
 import contextlib
 import dataclasses
+import itertools
 import logging
 import mmap
 import multiprocessing
@@ -54,7 +55,12 @@ STOP_TIMEOUT = 10.0
 MAX_START_FAILURES = 3
 
 _HEADER = struct.Struct("!Q")
-#: Shared memory per worker for page bodies: the crawl's DOWNLOAD_MAXSIZE, within these.
+#: What `FrameSender` gathers before it sends, at most, and how long it waits for more.
+BATCH_BYTES = 1024 * 1024
+BATCH_DELAY = 0.05
+#: Pages sent to a worker ahead of the one it works on, plus that one.
+DEPTH = 3
+#: Shared memory per worker slot for page bodies: the crawl's DOWNLOAD_MAXSIZE, within these.
 DEFAULT_SHARED = 8 * 1024 * 1024
 MAX_SHARED = 64 * 1024 * 1024
 #: Socket buffer asked for each direction: a few pages, so that handing one over is one
@@ -262,16 +268,6 @@ class SharedBuffer:
         """Tell the child that bodies come inline."""
         sock.sendall(_HEADER.pack(0))
 
-    def put(self, data: bytes) -> int:
-        """Copy `data` in; its length, or -1 when it does not fit (send it inline)."""
-        if len(data) > self.size:
-            return -1
-        self.view[: len(data)] = data
-        return len(data)
-
-    def get(self, length: int) -> bytes:
-        return bytes(self.view[:length])
-
     def close(self) -> None:
         self.view.release()
         self.map.close()
@@ -282,11 +278,12 @@ def serve(sock: socket.socket, settings: Mapping[str, Any]) -> None:
     """A pool worker's life: start, then one page after another until told to stop or
     the parent goes away (its end of the socket closes when it dies, however it dies).
 
-    First the parent hands over a `SharedBuffer` (or declines to). Then messages
-    (pickled, length first): to the worker ``("page", (FetchedPage, length))`` (the
-    body is the first `length` bytes of the shared buffer; -1: it is in the page) and
-    ``("stop", None)``; from it ``("ready", pid)``, ``("failed", text)`` (could not
-    start), ``("done", Extraction)`` and ``("bye", cpu_seconds)``.
+    First the parent hands over a `SharedBuffer` (or declines to), cut into `DEPTH`
+    slots. Then messages (pickled, length first): to the worker
+    ``("page", (FetchedPage, slot, length))`` (the body is the first `length` bytes of
+    that slot; -1: it is in the page) and ``("stop", None)``; from it ``("ready", pid)``,
+    ``("failed", text)`` (could not start), ``("done", Extraction)`` for each page in
+    the order they came, and ``("bye", cpu_seconds)``.
     """
     try:
         shared = SharedBuffer.take(sock)
@@ -304,10 +301,11 @@ def serve(sock: socket.socket, settings: Mapping[str, Any]) -> None:
             if kind == "stop":
                 send(sock, ("bye", cpu_seconds()))
                 return
-            page, length = payload
+            page, slot, length = payload
             if length >= 0:
                 assert shared is not None
-                page = dataclasses.replace(page, body=shared.get(length))
+                start = slot * (shared.size // DEPTH)
+                page = dataclasses.replace(page, body=bytes(shared.view[start : start + length]))
             send(sock, ("done", extract_page(page)))
     except (EOFError, ConnectionError):
         return  # the parent is gone: nobody is left to work for
@@ -317,7 +315,7 @@ def serve(sock: socket.socket, settings: Mapping[str, Any]) -> None:
 
 
 class WorkerLost(Exception):
-    """The worker running a job died or took too long; `reason` says which."""
+    """The worker running a page died or took too long; `reason` says which."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -328,36 +326,63 @@ class PoolBroken(Exception):
     """No worker can be started: the set-up is broken (the reason is the last error)."""
 
 
+@dataclasses.dataclass
+class _Job:
+    page: FetchedPage
+    future: asyncio.Future[Extraction]
+    slot: int = -1
+
+
 class _Worker:
+    """One worker process as the pool sees it: the pages sent to it, in order (the first
+    is the one it works on), and the shared memory slots their bodies sit in."""
+
     def __init__(
         self,
         process: BaseProcess,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         shared: SharedBuffer | None,
+        depth: int,
     ) -> None:
         self.process = process
         self.reader = reader
         self.writer = writer
         self.shared = shared
+        self.sent: collections.deque[_Job] = collections.deque()
+        self.free_slots = list(range(depth)) if shared is not None else []
+        self.slot_size = shared.size // depth if shared is not None else 0
+        self.deadline: asyncio.TimerHandle | None = None
+        self.expired = False
+        self.task: asyncio.Task[None] | None = None
 
-    async def send_page(self, page: FetchedPage) -> None:
-        length = self.shared.put(page.body) if self.shared is not None else -1
-        if length >= 0:
+    def send_page(self, job: _Job) -> None:
+        page = job.page
+        length = -1
+        if self.shared is not None and self.free_slots and len(page.body) <= self.slot_size:
+            job.slot = self.free_slots.pop()
+            offset = job.slot * self.slot_size
+            self.shared.view[offset : offset + len(page.body)] = page.body
+            length = len(page.body)
             page = dataclasses.replace(page, body=b"")
-        await self.send(("page", (page, length)))
+        self.sent.append(job)
+        self.send(("page", (page, job.slot, length)))
 
-    async def send(self, message: object) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        self.writer.write(_HEADER.pack(len(data)))
-        self.writer.write(data)
-        await self.writer.drain()
+    def send(self, message: object) -> None:
+        # Small messages (the body is in shared memory): the transport takes them whole.
+        self.writer.write(frame(message))
 
     async def receive(self) -> tuple[str, Any]:
         header = await self.reader.readexactly(_HEADER.size)
         data = await self.reader.readexactly(_HEADER.unpack(header)[0])
         kind, payload = pickle.loads(data)  # noqa: S301 (our own worker's reply)
         return kind, payload
+
+    def done(self) -> _Job:
+        job = self.sent.popleft()
+        if job.slot >= 0:
+            self.free_slots.append(job.slot)
+        return job
 
     async def exit_status(self, timeout: float) -> int | None:
         """The process's exit code once it has ended (None: still running at `timeout`)."""
@@ -380,6 +405,8 @@ class _Worker:
         return self.process.exitcode
 
     def close(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
         self.writer.close()
         if self.shared is not None:
             self.shared.close()
@@ -399,13 +426,15 @@ def describe_exit(code: int | None) -> str:
 
 
 class WorkerPool:
-    """`size` extraction workers, one page at a time each, fed from an asyncio loop.
+    """`size` extraction workers fed from an asyncio event loop.
 
-    `extract(page)` waits for a free worker, sends it the page and returns its
-    `Extraction`; it raises `WorkerLost` when that worker dies or takes longer than
-    `timeout` seconds (then it is killed), and in both cases a new worker is started in
-    its place. `PoolBroken` means workers cannot be started at all; the caller then
-    extracts in its own process.
+    `extract(page)` queues the page and returns its `Extraction`. Each worker is sent up
+    to `DEPTH` pages ahead, so that it never waits for the event loop between two pages
+    (the loop of a busy crawl may take milliseconds to come round); it works on them in
+    order. When a worker dies, or spends more than `timeout` seconds on its current page
+    (it is then killed), that page fails with `WorkerLost`; the pages queued behind it
+    go to other workers, and a new worker is started in its place. `PoolBroken` means
+    workers cannot be started at all: the caller then extracts in its own process.
     """
 
     def __init__(self, size: int, settings: Mapping[str, Any], *, timeout: float) -> None:
@@ -419,19 +448,102 @@ class WorkerPool:
         self.started = 0
         self.lost = 0
         self.cpu_seconds = 0.0
+        self.broken: str | None = None
         self._context = process_context()
-        self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
-        self._all: set[_Worker] = set()
+        self._waiting: collections.deque[_Job] = collections.deque()
+        self._ready: list[_Worker] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._start_failures = 0
         self._starting = 0
-        self.broken: str | None = None
         self._closing = False
 
     def start(self) -> None:
-        """Start the workers in the background (`extract` waits for the first free one)."""
+        """Start the workers in the background (pages wait for the first one)."""
         for _ in range(self.size):
             self._spawn_later()
+
+    async def extract(self, page: FetchedPage) -> Extraction:
+        if self.broken is not None:
+            raise PoolBroken(self.broken)
+        job = _Job(page, asyncio.get_running_loop().create_future())
+        self._waiting.append(job)
+        self._dispatch()
+        return await job.future
+
+    def _dispatch(self) -> None:
+        while self._waiting:
+            worker = min(self._ready, key=lambda w: len(w.sent), default=None)
+            if worker is None or len(worker.sent) >= DEPTH:
+                return
+            job = self._waiting.popleft()
+            if job.future.done():  # its caller gave up (the crawl is closing)
+                continue
+            worker.send_page(job)
+            if len(worker.sent) == 1:
+                self._arm(worker)
+
+    def _arm(self, worker: _Worker) -> None:
+        """Start the clock on the page the worker works on now."""
+        if worker.deadline is not None:
+            worker.deadline.cancel()
+        worker.deadline = asyncio.get_running_loop().call_later(self.timeout, self._expire, worker)
+
+    def _expire(self, worker: _Worker) -> None:
+        # Killed, its reader ends on the closed socket and fails the page as too slow.
+        worker.expired = True
+        worker.deadline = None
+        if worker.process.exitcode is None:
+            worker.process.kill()
+
+    async def _read(self, worker: _Worker) -> None:
+        """Results of `worker`, in the order its pages were sent, until it ends."""
+        try:
+            while True:
+                kind, payload = await worker.receive()
+                if kind == "bye":
+                    self.cpu_seconds += float(payload)
+                    return
+                job = worker.done()
+                if worker.deadline is not None:
+                    worker.deadline.cancel()
+                    worker.deadline = None
+                if worker.sent:
+                    self._arm(worker)
+                if not job.future.done():
+                    job.future.set_result(payload)
+                self._dispatch()
+        except (OSError, asyncio.IncompleteReadError):
+            await self._lose(worker)
+
+    async def _lose(self, worker: _Worker) -> None:
+        code = await worker.exit_status(STOP_TIMEOUT)
+        if code is None:
+            worker.process.kill()
+        if worker in self._ready:
+            self._ready.remove(worker)
+        if self._closing and not worker.sent:
+            worker.close()
+            return
+        if worker.expired:
+            reason = f"extraction took longer than {self.timeout:g} s (worker stopped)"
+        else:
+            reason = f"extraction worker died ({describe_exit(code)})"
+        self.lost += 1
+        if worker.sent:
+            # The first page is the one it was working on; the others it had not begun.
+            failed = worker.done()
+            if not failed.future.done():
+                failed.future.set_exception(WorkerLost(reason))
+            while worker.sent:
+                self._waiting.appendleft(worker.sent.pop())
+        else:
+            logger.warning(
+                "An idle extraction worker ended (%(how)s); starting another",
+                {"how": describe_exit(code)},
+            )
+        worker.close()
+        self._replace(reason)
+        self._dispatch()
 
     def _spawn_later(self) -> None:
         if self._closing or self.broken is not None:
@@ -450,13 +562,15 @@ class WorkerPool:
             self._start_failures += 1
             logger.error("An extraction worker could not start: %(reason)s", {"reason": failure})
             self._replace(failure)
-        elif self._closing:
+            return
+        if self._closing:
             await self._stop(worker)
-        else:
-            self._start_failures = 0
-            self.started += 1
-            self._all.add(worker)
-            self._idle.put_nowait(worker)
+            return
+        self._start_failures = 0
+        self.started += 1
+        self._ready.append(worker)
+        worker.task = asyncio.ensure_future(self._read(worker))
+        self._dispatch()
 
     async def _start_one(self) -> tuple[_Worker | None, str]:
         """A started worker that said it is ready, or None and why not."""
@@ -465,7 +579,7 @@ class WorkerPool:
             target=serve, args=(theirs, self.settings), name="newscrawl-extraction", daemon=True
         )
         worker: _Worker | None = None
-        shared = SharedBuffer.create(self.body_limit)
+        shared = SharedBuffer.create(self.body_limit * DEPTH)
         try:
             if shared is not None:
                 shared.hand_over(ours)
@@ -476,7 +590,7 @@ class WorkerPool:
             await asyncio.get_running_loop().run_in_executor(None, process.start)
             theirs.close()
             reader, writer = await asyncio.open_connection(sock=ours)
-            worker = _Worker(process, reader, writer, shared)
+            worker = _Worker(process, reader, writer, shared, DEPTH)
             kind, payload = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError) as exc:
             kind, payload = "failed", f"{type(exc).__name__}: {exc}"
@@ -500,93 +614,57 @@ class WorkerPool:
         if self._start_failures < MAX_START_FAILURES:
             self._spawn_later()
             return
-        if self._all or self._starting:
+        if self._ready or self._starting:
             logger.error(
                 "Extraction workers keep failing to start; going on with %(n)d",
-                {"n": len(self._all)},
+                {"n": len(self._ready)},
             )
             return
         lines = reason.strip().splitlines()
         self.broken = lines[-1] if lines else "unknown error"
-        # Wake everyone waiting for a worker: none is coming.
-        self._idle.put_nowait(None)
-
-    async def _take(self) -> _Worker:
-        while True:
-            worker = await self._idle.get()
-            if worker is None:
-                self._idle.put_nowait(None)  # for the next waiter
-                raise PoolBroken(self.broken or "no worker")
-            if worker.process.exitcode is None:
-                return worker
-            # Died while idle (killed from outside): not a page's fault.
-            code = worker.process.exitcode
-            logger.warning(
-                "An idle extraction worker ended (%(how)s); starting another",
-                {"how": describe_exit(code)},
-            )
-            self._retire(worker, describe_exit(code))
-
-    def _retire(self, worker: _Worker, reason: str) -> None:
-        self._all.discard(worker)
-        self.lost += 1
-        worker.close()
-        self._replace(reason)
-
-    async def extract(self, page: FetchedPage) -> Extraction:
-        worker = await self._take()
-        try:
-            await worker.send_page(page)
-            kind, payload = await asyncio.wait_for(worker.receive(), self.timeout)
-        except asyncio.TimeoutError:
-            worker.process.kill()
-            await worker.exit_status(STOP_TIMEOUT)
-            reason = f"extraction took longer than {self.timeout:g} s (worker stopped)"
-            self._retire(worker, reason)
-            raise WorkerLost(reason) from None
-        except (OSError, asyncio.IncompleteReadError):
-            code = await worker.exit_status(STOP_TIMEOUT)
-            if code is None:
-                worker.process.kill()
-            reason = f"extraction worker died ({describe_exit(code)})"
-            self._retire(worker, reason)
-            raise WorkerLost(reason) from None
-        self._idle.put_nowait(worker)
-        assert kind == "done", kind
-        result: Extraction = payload
-        return result
+        # Everyone waiting for a worker: none is coming.
+        while self._waiting:
+            job = self._waiting.popleft()
+            if not job.future.done():
+                job.future.set_exception(PoolBroken(self.broken))
 
     async def close(self) -> None:
         """Stop every worker (each reports its CPU time); kill those that do not stop."""
         self._closing = True
         for task in list(self._tasks):
             task.cancel()
-        workers = list(self._all)
-        self._all.clear()
+        workers, self._ready = self._ready, []
         await asyncio.gather(*(self._stop(w) for w in workers))
 
     async def _stop(self, worker: _Worker) -> None:
         try:
-            await worker.send(("stop", None))
-            kind, payload = await asyncio.wait_for(worker.receive(), STOP_TIMEOUT)
-            if kind == "bye":
-                self.cpu_seconds += float(payload)
+            worker.send(("stop", None))
+            if worker.task is None:
+                kind, payload = await asyncio.wait_for(worker.receive(), STOP_TIMEOUT)
+                if kind == "bye":
+                    self.cpu_seconds += float(payload)
+            else:
+                await asyncio.wait_for(asyncio.shield(worker.task), STOP_TIMEOUT)
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError) as exc:
             # It is being stopped anyway; only its CPU time goes unreported.
             logger.debug("An extraction worker did not say goodbye: %(error)r", {"error": exc})
         if await worker.exit_status(STOP_TIMEOUT) is None:
             worker.process.kill()
             await worker.exit_status(STOP_TIMEOUT)
+        if worker.task is not None and not worker.task.done():
+            worker.task.cancel()
         worker.close()
 
 
 class FrameSender:
     """Messages to a child process through a socket, from the event loop, never blocking.
 
-    `send` queues a message behind the ones not yet taken by the child; the event loop
-    writes them as the socket drains. `backlog` is the bytes still queued here (the
-    socket's own buffer aside), for the caller's back-pressure. After the child goes
-    away, `failed` says why and further messages are dropped.
+    `send` queues a message; queued messages go out together once `BATCH_BYTES` have
+    gathered or `BATCH_DELAY` has passed, in one system call, so that the child is woken
+    once per batch rather than once per page; the event loop writes what the socket
+    cannot take yet as it drains. `backlog` is the bytes queued here (the socket's own
+    buffer aside), for the caller's back-pressure. After the child goes away, `failed`
+    says why and further messages are dropped.
     """
 
     def __init__(self, sock: socket.socket) -> None:
@@ -594,56 +672,73 @@ class FrameSender:
         self.sock = sock
         self.backlog = 0
         self.failed: str | None = None
+        self.on_drained: Callable[[], None] | None = None
         self._queue: collections.deque[memoryview] = collections.deque()
         self._loop = asyncio.get_running_loop()
         self._drained: asyncio.Future[None] | None = None
-        self.on_drained: Callable[[], None] | None = None
+        self._writing = False
+        self._timer: asyncio.TimerHandle | None = None
 
     def send(self, message: object) -> None:
         if self.failed is not None:
             return
         data = memoryview(frame(message))
-        if not self._queue:
-            data = data[self._write(data) :]
-            if not data or self.failed is not None:
-                return
-            self._loop.add_writer(self.sock.fileno(), self._flush)
         self._queue.append(data)
         self.backlog += len(data)
+        if self._writing:
+            return  # the socket is full: the event loop sends it when it drains
+        if self.backlog >= BATCH_BYTES:
+            self._push()
+        elif self._timer is None:
+            self._timer = self._loop.call_later(BATCH_DELAY, self._push)
 
-    def _write(self, data: memoryview) -> int:
-        try:
-            return self.sock.send(data)
-        except BlockingIOError:
-            return 0
-        except OSError as exc:  # the child is gone (broken pipe, reset)
-            self._fail(f"{type(exc).__name__}: {exc}")
-            return len(data)
+    def _push(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._writing:
+            self._flush()
+
+    def _flush(self) -> None:
+        while self._queue:
+            chunk = list(itertools.islice(self._queue, 64))
+            try:
+                sent = self.sock.sendmsg(chunk)
+            except BlockingIOError:
+                sent = 0
+            except OSError as exc:  # the child is gone (broken pipe, reset)
+                self._fail(f"{type(exc).__name__}: {exc}")
+                break
+            self.backlog -= sent
+            whole = sent == sum(len(part) for part in chunk)
+            while sent:
+                head = self._queue[0]
+                if sent < len(head):
+                    self._queue[0] = head[sent:]
+                    break
+                sent -= len(head)
+                self._queue.popleft()
+            if not whole:
+                if not self._writing:
+                    self._writing = True
+                    self._loop.add_writer(self.sock.fileno(), self._flush)
+                return  # the socket is full: wait to be called back
+        if self._writing:
+            self._writing = False
+            self._loop.remove_writer(self.sock.fileno())
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        if self.on_drained is not None:
+            self.on_drained()
 
     def _fail(self, reason: str) -> None:
         self.failed = reason
         self._queue.clear()
         self.backlog = 0
 
-    def _flush(self) -> None:
-        while self._queue:
-            head = self._queue[0]
-            sent = self._write(head)
-            if self.failed is not None:
-                break
-            self.backlog -= sent
-            if sent < len(head):
-                self._queue[0] = head[sent:]
-                return  # the socket is full again: wait to be called back
-            self._queue.popleft()
-        self._loop.remove_writer(self.sock.fileno())
-        if self._drained is not None and not self._drained.done():
-            self._drained.set_result(None)
-        if self.on_drained is not None:
-            self.on_drained()
-
     async def drain(self) -> None:
-        """Wait until everything queued is in the socket."""
+        """Send what is queued now, and wait until it is all in the socket."""
+        self._push()
         if self._queue:
             self._drained = self._loop.create_future()
             await self._drained
@@ -666,6 +761,8 @@ class FrameSender:
         return bytes(buffer)
 
     def close(self) -> None:
-        if self._queue:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._writing:
             self._loop.remove_writer(self.sock.fileno())
         self.sock.close()

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from newscrawl.items import Article, count_words, join_paragraphs
 from newscrawl.pages.blocks import is_furniture, text_blocks
@@ -49,6 +52,8 @@ from newscrawl.urls import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from lxml.html import HtmlElement
     from parsel import Selector, SelectorList
     from scrapy.http import TextResponse
@@ -130,6 +135,33 @@ GENERIC_MIN_CHARS = 120
 # The site-wide description every page without its own carries ("The Jakarta Post -
 # Indonesia's leading English language daily newspaper ...").
 SITE_BLURB = re.compile(r"jakarta\s*post\b.{0,80}\b(?:newspaper|daily|news portal)", re.IGNORECASE)
+
+
+_TAG_DOT_CLASS = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?\.(?P<name>[A-Za-z_][\w-]*)$")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+@lru_cache(maxsize=64)
+def _matcher(css: str) -> Callable[[HtmlElement], list[HtmlElement]]:
+    """`css` compiled once: what `Selector.css(css)` finds, without compiling the XPath
+    again and wrapping every match on each call.
+
+    ``tag.class`` (how body containers are named) gets a faster query: the translated
+    one splits and pads every element's class attribute to compare whole words, a full
+    scan of the page; a substring test in XPath narrows it to a few elements first.
+    """
+    simple = _TAG_DOT_CLASS.match(css)
+    if simple is None:
+        return CSSSelector(css, translator="html")  # type: ignore[no-any-return]
+    name = simple["name"]
+    candidates = etree.XPath(
+        f"descendant-or-self::{simple['tag'] or '*'}[contains(@class, '{name}')]"
+    )
+
+    def find(root: HtmlElement) -> list[HtmlElement]:
+        return [e for e in candidates(root) if name in _XML_SPACE.split(e.get("class", ""))]
+
+    return find
 
 
 def _is_paywall(element: HtmlElement) -> bool:
@@ -277,15 +309,17 @@ class ArticlePage:
                 return article_identity(on_site_root(absolute))
         return article_identity(on_site_root(strip_tracking(self.response.url)))
 
+    def _title_sources(self) -> Iterator[str | None]:
+        # One at a time: the markup is searched only when the declared titles are empty.
+        yield as_text(self.jsonld.get("headline"))
+        yield self._meta("og:title", "twitter:title")
+        yield self._first_text(CURRENT_TITLE + LEGACY_TITLE)
+        yield self._headline_in_title_tag()
+        yield self.metadata.title
+
     @cached_property
     def title(self) -> str | None:
-        for raw in (
-            as_text(self.jsonld.get("headline")),
-            self._meta("og:title", "twitter:title"),
-            self._first_text(CURRENT_TITLE + LEGACY_TITLE),
-            self._headline_in_title_tag(),
-            self.metadata.title,
-        ):
+        for raw in self._title_sources():
             title = clean_title(raw)
             if title and len(title) > 1:
                 return title
@@ -563,10 +597,11 @@ class ArticlePage:
 
     # --- body -------------------------------------------------------------------------
     def _container(self, selectors: tuple[str, ...]) -> HtmlElement | None:
+        root = self.selector.root
         for css in selectors:
-            found = self.selector.css(css)
+            found = _matcher(css)(root)
             if found:
-                return found[0].root
+                return found[0]
         return None
 
     def _generic_container(self) -> HtmlElement | None:
