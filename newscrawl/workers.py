@@ -56,7 +56,7 @@ MAX_START_FAILURES = 3
 
 _HEADER = struct.Struct("!Q")
 #: What `FrameSender` gathers before it sends, at most, and how long it waits for more.
-BATCH_BYTES = 1024 * 1024
+BATCH_BYTES = 256 * 1024
 BATCH_DELAY = 0.05
 #: Pages sent to a worker ahead of the one it works on, plus that one.
 DEPTH = 3

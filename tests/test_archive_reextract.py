@@ -9,12 +9,14 @@ shape of Common Crawl's CC-NEWS give exactly the section's articles.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from io import BytesIO
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -28,8 +30,6 @@ from tests.helpers import REPO, SITE, TEST_SETTINGS, read_jsonl, run_crawl
 from tests.test_crawl_site import EXPECTED_RECORDS
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from newscrawl.sitecopy.server import SiteServer
     from tests.helpers import CrawlResult
 
@@ -421,6 +421,79 @@ def test_a_crawl_killed_with_sigkill_leaves_an_archive_reextract_reads(tmp_path:
     assert not [n for n in names if n.endswith(".open")]
     assert open_files[0].name.removesuffix(".open") in names
     assert again.report["stats"]["newscrawl/archive/salvaged_files"] == 1
+
+
+def test_an_archive_writer_that_dies_fails_the_run_and_says_so(tmp_path: Path) -> None:
+    # Listing page 2 stalls until it times out: the writer is killed while the crawl
+    # waits, and the crawl must notice when it closes the archive.
+    plan = FaultPlan({"/world/latest?page=2": Fault.stall()})
+    with serve_site(SITE, faults=plan) as server:
+        command = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "jakartapost",
+            "-O",
+            "out.jsonl",
+            "-s",
+            f"JAKARTAPOST_BASE_URL={server.base_url}",
+            "-s",
+            "NEWSCRAWL_ARCHIVE_SYNC_RECORDS=1",
+            # No extraction workers: the writer is then the forkserver's only child.
+            "-s",
+            "NEWSCRAWL_EXTRACTION_WORKERS=0",
+            "-s",
+            "DOWNLOAD_TIMEOUT=5",
+            "-s",
+            "RETRY_TIMES=0",
+        ]
+        for name, value in TEST_SETTINGS.items():
+            if name not in ("DOWNLOAD_TIMEOUT", "RETRY_TIMES"):
+                command += ["-s", f"{name}={value}"]
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
+        crawl = subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _wait_for_archived_records(tmp_path, plan, minimum=3)
+            [writer] = _forkserver_children(crawl.pid)
+            os.kill(writer, signal.SIGKILL)
+            _, stderr = crawl.communicate(timeout=120)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+                crawl.wait(timeout=30)
+    assert crawl.returncode == 1
+    report = json.loads((tmp_path / "out.report.json").read_text(encoding="utf-8"))
+    reasons = [r for r in report["failure_reasons"] if r.startswith("WARC archive failed")]
+    assert reasons == [
+        "WARC archive failed: the archive writer process stopped (killed by SIGKILL)"
+    ], report["failure_reasons"]
+    assert report["stats"]["newscrawl/archive/errors"] == 1
+    assert "The WARC archive failed" in stderr
+
+
+def _forkserver_children(root: int) -> list[int]:
+    """Processes started by a forkserver among the descendants of `root` (Linux /proc)."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        children = [
+            int(child)
+            for path in Path(f"/proc/{pid}/task").glob("*/children")
+            for child in path.read_text().split()
+        ]
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"forkserver" in command and pid != root:
+            found.extend(children)
+        todo.extend(children)
+    return found
 
 
 def _wait_for_archived_records(workdir: Path, plan: FaultPlan, minimum: int) -> list[Path]:

@@ -74,7 +74,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Bytes of pages the writer process may lag behind before the crawl pauses for it.
-MAX_BACKLOG = 32 * 1024 * 1024
+MAX_BACKLOG = 4 * 1024 * 1024
 #: How long closing waits for the writer's last records and its report.
 CLOSE_TIMEOUT = 300.0
 
@@ -257,9 +257,9 @@ class WarcArchive:
             await asyncio.wait_for(sender.drain(), CLOSE_TIMEOUT)
             _, report = await sender.receive(CLOSE_TIMEOUT)
         except (OSError, EOFError, asyncio.TimeoutError) as exc:
-            process.join(0)
-            how = describe_exit(process.exitcode)
-            self._error = f"the archive writer process stopped ({how}): {sender.failed or exc}"
+            await asyncio.get_running_loop().run_in_executor(None, process.join, CLOSE_TIMEOUT)
+            self._error = f"the archive writer process stopped ({describe_exit(process.exitcode)})"
+            logger.debug("Closing the archive: %(error)r", {"error": sender.failed or exc})
         finally:
             sender.close()
         if sender.failed is not None and self._error is None:
