@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING
 from lxml.cssselect import CSSSelector
 
 from newscrawl.pages.fields import date_from_url, parse_human_datetime, parse_iso_datetime
+from newscrawl.pages.rules import (
+    DATE_SELECTOR,
+    ENTRY_SELECTOR,
+    TITLE_SELECTORS,
+)
+from newscrawl.pages.rules import FURNITURE_TAGS as _FURNITURE_TAGS
+from newscrawl.pages.rules import SIDEBAR_HEADING as _SIDEBAR_HEADING
+from newscrawl.pages.rules import SIDEBAR_WORDS as _SIDEBAR_WORDS
 from newscrawl.pages.selector import page_selector
 from newscrawl.text import clean_text
 from newscrawl.urls import is_section_article, rebase
@@ -27,30 +35,11 @@ if TYPE_CHECKING:
     from parsel import Selector
     from scrapy.http import TextResponse
 
-# Entry markup by layout, current first. When none matches, every link to a section
-# article outside furniture counts as an entry (generic fallback).
-# Entry markup of the current and the 2016-2022 listings, read together and in page order:
-# one page may wrap its main list in <li> and its sidebars in <div>.
-ENTRY_SELECTOR = ".listNews, .latestDetail, article.latest"
-TITLE_SELECTORS = (".titleNews", "h2", "h3", ".title")
-DATE_SELECTOR = "span.date, .date, time, .created, span.day"
 # Compiled once: `element.cssselect(css)` translates the CSS to XPath on every call,
 # which was most of the cost of reading a listing page (20 entries, 5 lookups each).
 _TITLE_MATCHERS = tuple(CSSSelector(css, translator="html") for css in TITLE_SELECTORS)
 _DATE_MATCHER = CSSSelector(DATE_SELECTOR, translator="html")
 
-_SIDEBAR_WORDS = re.compile(
-    r"(?:^|[\s_-])(?:sidebar|side-bar|aside|rail|most-?viewed|mostviewed|most-?popular|popular|"
-    r"trending|editors?-?picks?|editor-choice|recommend\w*|related|sponsor\w*|advertorial|"
-    r"promo|ads?|widget|footer|header|nav|menu)(?:$|[\s_-])",
-)
-_SIDEBAR_HEADING = re.compile(
-    r"most\s+(?:viewed|popular|read|shared|commented)|popular|trending|editor'?s?'?\s*(?:pick|choice)|"
-    r"recommended|related|sponsored|advertorial|partner\s+content|you\s+may\s+(?:also\s+)?like|"
-    r"more\s+from|in\s+case\s+you\s+missed|top\s+news\s+this\s+week",
-    re.IGNORECASE,
-)
-_FURNITURE_TAGS = frozenset({"aside", "nav", "footer", "header"})
 _INLINE_LABEL_TAGS = frozenset({"strong", "b", "span", "p", "em", "div", "label"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _RELATIVE = re.compile(r"\b(\d+)\s+(minute|hour|day)s?\s+ago\b", re.IGNORECASE)
