@@ -341,10 +341,12 @@ class ArticlePage:
         blocks = self._body.blocks
         if not blocks:
             return False
-        first = blocks[0]
-        if len(first) == 1 and len(blocks) > 1:  # a drop-cap letter set apart
-            first = first + blocks[1]
-        return comparison_key(first) == comparison_key(text)
+        openings = [blocks[0]]
+        if len(blocks[0]) == 1 and len(blocks) > 1:
+            # A drop-cap letter set apart: the word it starts, or the word it is ("A").
+            openings = [blocks[0] + blocks[1], f"{blocks[0]} {blocks[1]}"]
+        key = comparison_key(text)
+        return any(comparison_key(opening) == key for opening in openings)
 
     @cached_property
     def _head(self) -> SelectorList[Selector]:

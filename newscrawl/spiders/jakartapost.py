@@ -204,7 +204,12 @@ class JakartaPostSpider(scrapy.Spider):
                 _attempts(response.request),
             )
             return
-        page = ArticlePage(response, section=self.section, fetched_at=datetime.now(timezone.utc))
+        page = ArticlePage(
+            response,
+            section=self.section,
+            fetched_at=datetime.now(timezone.utc),
+            teaser=response.meta.get("newscrawl_teaser"),
+        )
         try:
             item = page.to_item()
         except PageParseError as exc:
