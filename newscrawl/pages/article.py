@@ -133,15 +133,25 @@ _WALLS_AFTER = f"following-sibling::*/descendant-or-self::*{_WALL}"
 _WALLS_ON_PAGE = f"//body//*{_WALL}"
 
 
+def _in_dialog(element: HtmlElement) -> bool:
+    return any(_is_dialog(e) for e in (element, *element.iterancestors()))
+
+
+def _story_paywall(element: HtmlElement) -> bool:
+    """A paywall mark outside any dialog: a login or subscribe modal kept in the chrome
+    of every page says nothing about this story's text."""
+    return _is_paywall(element) and not _in_dialog(element)
+
+
 def _paywalls(container: HtmlElement) -> tuple[set[HtmlElement], bool]:
     """Paywall blocks inside the story container, and whether one sits right after it.
 
     Inside is the site's usual place, where the text stops; some templates put the block
-    after the container, as its sibling. A paywall further away (a modal kept in the
-    chrome of every page) says nothing about this story's text.
+    after the container, as its sibling. A paywall further away says nothing about this
+    story's text.
     """
-    inside = {e for e in container.xpath(_WALLS_IN) if _is_paywall(e)}
-    after = bool(inside) or any(_is_paywall(e) for e in container.xpath(_WALLS_AFTER))
+    inside = {e for e in container.xpath(_WALLS_IN) if _story_paywall(e)}
+    after = bool(inside) or any(_story_paywall(e) for e in container.xpath(_WALLS_AFTER))
     return inside, after
 
 
@@ -690,17 +700,13 @@ class ArticlePage:
     def _paywall_without_text(self) -> bool:
         """Whether a paywall stands where the story should be, when the text came from
         JSON-LD: the same marks as on the markup path, looked for in a story container
-        the page has but that showed no text, else anywhere on the page outside a
-        dialog (a login or subscribe modal says nothing about this story)."""
+        the page has but that showed no text, else anywhere on the page (outside a
+        dialog, as on the markup path)."""
         for selectors, _ in BODY:
             container = self._container(selectors)
             if container is not None:
                 return _paywalls(container)[1]
-        return any(
-            _is_paywall(element)
-            and not any(_is_dialog(a) for a in (element, *element.iterancestors()))
-            for element in self.selector.root.xpath(_WALLS_ON_PAGE)
-        )
+        return any(_story_paywall(e) for e in self.selector.root.xpath(_WALLS_ON_PAGE))
 
     # --- item -------------------------------------------------------------------------
     def to_item(self) -> Article:
