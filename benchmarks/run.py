@@ -34,7 +34,8 @@ from benchmarks.crawls import CrawlMeasure, crawl_bare, crawl_newscrawl, engine_
 
 BENCHMARKS = Path(__file__).resolve().parent
 EXPORT_BENCH = BENCHMARKS / "bench_export.py"
-DEFAULT_WORKDIR = Path("/tmp/newscrawl-bench")
+# Relative: run from the repository, where git ignores data/.
+DEFAULT_WORKDIR = Path("data/bench")
 
 
 @dataclass
