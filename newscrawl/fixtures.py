@@ -12,9 +12,10 @@ either knows the other::
 
 `<page class>` is the page object's dotted path (``newscrawl.pages.article.ArticlePage``,
 ``newscrawl.pages.listing.ListingPage``). An article case's item is the record as the
-crawler exports it: the page object's raw item through the cleaning pipelines
-(normalisation to validation, learned boilerplate off: one page teaches nothing). A
-listing case's item is the list of entries.
+crawler exports it: what `newscrawl.extraction.ArticleExtractor` makes of the page (the
+page object and the per-page cleaning), then the item pipelines up to validation
+(learned boilerplate off: one page teaches nothing). A listing case's item is the list
+of entries, measured from the frozen time.
 
 ``tests/test_fixtures_pages.py`` runs every case, one test per field. To add a case, make
 its folder, drop the page in it (any name ending in ``.html``) and run::
@@ -41,14 +42,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy import Spider
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
-from scrapy.utils.misc import build_from_crawler, load_object
-from scrapy.utils.test import get_crawler
 
-from newscrawl.items import EXPORT_FIELDS, Article
-from newscrawl.pages.article import ArticlePage
+from newscrawl.extraction import ArticleExtractor, FetchedPage, build_components, offline_crawler
+from newscrawl.items import EXPORT_FIELDS
 from newscrawl.pages.listing import ListingPage
 
 if TYPE_CHECKING:
@@ -63,8 +61,9 @@ INFO_FILE = Path("inputs") / "HttpResponse-info.json"
 PARAMS_FILE = Path("inputs") / "PageParams.json"
 META_FILE = Path("meta.json")
 OUTPUT_FILE = Path("output.json")
-#: The cleaning pipelines are the project's ITEM_PIPELINES below this priority; 600-900
-#: belong to crawl state (the exported version), which one page on its own has none of.
+#: After the per-page cleaning, the item pipelines below this priority run too (the
+#: duplicates check, learned boilerplate, validation); 600-900 belong to crawl state (the
+#: exported version), which one page on its own has none of.
 CLEANING_PRIORITY_LIMIT = 600
 DEFAULT_SECTION = "world"
 _CANONICAL = re.compile(rb"<link[^>]+rel=[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
@@ -137,13 +136,34 @@ class Case:
 
 
 def _article_record(case: Case) -> dict[str, Any]:
-    page = ArticlePage(
-        case.response(),
-        section=str(case.params.get("section", DEFAULT_SECTION)),
+    settings = _offline_settings()
+    page = FetchedPage(
+        url=str(case.info["url"]),
+        body=(case.path / BODY_FILE).read_bytes(),
+        headers=tuple(
+            (str(k).encode("latin-1"), str(v).encode("latin-1"))
+            for k, v in case.info.get("headers", [])
+        ),
+        status=int(case.info.get("status", 200)),
         fetched_at=case.frozen_time,
+        section=str(case.params.get("section", DEFAULT_SECTION)),
         teaser=case.params.get("teaser"),
     )
-    item = clean(page.to_item())
+    # The page object and the per-page cleaning, as in a crawl (newscrawl.extraction) ...
+    extraction = ArticleExtractor.from_settings(settings).extract(page)
+    if extraction.item is None:
+        raise CaseError(f"{case.name}: the page gives no record ({extraction.failure})")
+    # ... then the run-wide item pipelines that decide a record on its own (validation).
+    item = extraction.item
+    crawler = offline_crawler(settings)
+    for pipeline in build_components(crawler, "ITEM_PIPELINES"):
+        if hasattr(pipeline, "open_spider"):
+            pipeline.open_spider()
+        try:
+            item = pipeline.process_item(item)
+        finally:
+            if hasattr(pipeline, "close_spider"):
+                pipeline.close_spider()
     record = asdict(item)
     return {name: record[name] for name in EXPORT_FIELDS}
 
@@ -155,6 +175,7 @@ def _listing_entries(case: Case) -> list[dict[str, Any]]:
         section=str(case.params.get("section", DEFAULT_SECTION)),
         # The site the entries are rebased on: by default the one the page came from.
         base_url=str(case.params.get("base_url") or _site_root(response.url)),
+        now=case.frozen_time,
     )
     return [
         {key: value.isoformat() if isinstance(value, date) else value for key, value in row.items()}
@@ -169,29 +190,21 @@ RUNNERS: dict[str, Callable[[Case], Any]] = {
 }
 
 
-def clean(item: Article) -> Article:
-    """`item` through the project's cleaning pipelines, in their order, as in a crawl
-    but without the learned-boilerplate store (one page teaches nothing)."""
+def _offline_settings() -> dict[str, Any]:
+    """The project's settings for one page on its own: no learned boilerplate (one page
+    teaches nothing), no crawl state (versions), and of the item pipelines only those
+    below CLEANING_PRIORITY_LIMIT."""
     settings = Settings()
     settings.setmodule("newscrawl.settings", priority="project")
-    # Only the project's own settings: the pipelines read nothing else, and Scrapy's
-    # (the reactor to install, ...) concern a crawl, which this is not.
-    own = {k: v for k, v in settings.copy_to_dict().items() if k.startswith("NEWSCRAWL_")}
-    own["NEWSCRAWL_BOILERPLATE_PATH"] = ""
-    crawler = get_crawler(Spider, own)
-    ordered = sorted(settings.getdict("ITEM_PIPELINES").items(), key=lambda kv: kv[1])
-    for path, priority in ordered:
-        if priority is None or int(priority) >= CLEANING_PRIORITY_LIMIT:
-            continue
-        pipeline = build_from_crawler(load_object(path), crawler)
-        if hasattr(pipeline, "open_spider"):
-            pipeline.open_spider()
-        try:
-            item = pipeline.process_item(item)
-        finally:
-            if hasattr(pipeline, "close_spider"):
-                pipeline.close_spider()
-    return item
+    values = settings.copy_to_dict()
+    values["NEWSCRAWL_BOILERPLATE_PATH"] = ""
+    values["NEWSCRAWL_STATE_PATH"] = ""
+    values["ITEM_PIPELINES"] = {
+        path: order
+        for path, order in settings.getdict("ITEM_PIPELINES").items()
+        if order is not None and int(order) < CLEANING_PRIORITY_LIMIT
+    }
+    return values
 
 
 def find_cases(root: Path = PAGES) -> list[Case]:

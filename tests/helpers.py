@@ -100,3 +100,17 @@ def bundled_site_records() -> dict[str, dict[str, Any]]:
     """The record each article of the bundled site must become, by URL."""
     records = (case.expected() for case in article_cases() if in_bundled_site(case))
     return {record["url"]: record for record in records}
+
+
+def run_newscrawl(
+    cwd: Path, *args: str, wrapper: list[str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m newscrawl ARGS` in a subprocess started in `cwd`, as a user runs it.
+
+    `wrapper` is put before the command (a program that changes how it runs and then
+    executes it, e.g. with limits set)."""
+    command = [*(wrapper or []), sys.executable, "-m", "newscrawl", *args]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONWARNINGS": "error"}
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )

@@ -29,11 +29,6 @@ if TYPE_CHECKING:
 
 CASES = [case for case in article_cases() if not in_bundled_site(case)]
 NOT_COMPARED = frozenset({"crawled_at"})  # the crawl's own clock, not the case's frozen one
-# The listing's teaser reaches the article's page object through the request's
-# "newscrawl_teaser" meta key, which the spider's listing callback sets (issue 10).
-NEEDS_TEASER_META = pytest.mark.xfail(
-    strict=True, reason="the listing callback does not pass newscrawl_teaser yet (issue 10)"
-)
 
 
 def _path(case: Case) -> str:
@@ -88,14 +83,9 @@ def test_every_case_is_exported_once(crawl: CrawlResult) -> None:
     assert sorted(urls) == sorted(case.expected()["url"] for case in CASES)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=NEEDS_TEASER_META) if "teaser" in case.params else case
-        for case in CASES
-    ],
-    ids=lambda case: case.name,
-)
+# A case's teaser is shown on the listing; the spider hands it to the article's page
+# object (request meta "newscrawl_teaser"), as the case's runner does.
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_the_crawled_record_is_the_cases_item(
     records: dict[str, dict[str, Any]], case: Case
 ) -> None:

@@ -119,6 +119,7 @@ def test_a_listing_page_is_a_case_too(root, capsys):
     assert main(["rerun", str(folder), "--root", str(root), "--url", url]) == 0
     assert Case(folder).expected() == [
         {"url": f"https://www.thejakartapost.com/world/2026/05/0{n}/story-{n}.html",
-         "title": f"Story {n}", "published": f"2026-05-0{n}"}
+         "title": f"Story {n}", "published": f"2026-05-0{n}", "published_at": None,
+         "teaser": None}
         for n in (1, 2)
     ]  # fmt: skip

@@ -8,8 +8,9 @@ A spider middleware between the spider and the scheduler, using the run's crawl 
   re-requested with the ETag / Last-Modified of the exported version
   (``If-None-Match`` / ``If-Modified-Since``), and a ``304 Not Modified`` reaches the
   spider as an unchanged article rather than a failure;
-* the next listing page is not requested when every article of this page is known
-  and outside the recheck window (a page still holding recent articles may be
+* the next listing page is not requested when every article the page showed (the
+  spider lists them in the request's ``newscrawl_listed`` meta) is known and outside
+  the recheck window, whichever channel requested them (a page still holding recent articles may be
   followed by more recent ones to re-check), unless the previous run stopped (killed,
   failed) deeper in the listing than this page: then the run goes on at least that
   far, so nothing listed there is missed.
@@ -18,7 +19,7 @@ It also judges the run: listing entries were requested but not one article came 
 of them (extracted, or known to be unchanged) fails the run
 (`newscrawl.runstatus.fail_run`). That check also runs with the state off.
 
-Meta key set on re-checks: ``newscrawl_recheck`` (True).
+Meta key set on re-checks: ``newscrawl_recheck`` (True); see `newscrawl.requestmeta`.
 
 Stats: ``newscrawl/incremental/article_requests`` (seen from the spider),
 ``newscrawl/incremental/requested`` (let through), ``newscrawl/incremental/skipped``,
@@ -35,6 +36,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl import requestmeta
 from newscrawl.items import Article
 from newscrawl.pipelines.state import state_tracker
 from newscrawl.runstatus import fail_run, failure_reasons
@@ -53,19 +55,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RECHECK_META = "newscrawl_recheck"
+RECHECK_META = requestmeta.RECHECK
 
 
 def is_article_request(request: Request) -> bool:
     return article_section(urlsplit(request.url).path) is not None
-
-
-class _ListingTally:
-    """What one listing response yielded so far."""
-
-    def __init__(self) -> None:
-        self.articles = 0
-        self.skipped = 0
 
 
 class IncrementalMiddleware:
@@ -102,19 +96,19 @@ class IncrementalMiddleware:
 
     # --- output of the spider ---------------------------------------------------------
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        tally = self._start(response)
+        self._start(response)
         for element in result:
-            yield from self._filter(response, element, tally)
+            yield from self._filter(response, element)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        tally = self._start(response)
+        self._start(response)
         async for element in result:
-            for kept in self._filter(response, element, tally):
+            for kept in self._filter(response, element):
                 yield kept
 
-    def _start(self, response: Response) -> _ListingTally:
+    def _start(self, response: Response) -> None:
         if response.status == 304 and response.meta.get(RECHECK_META):
             self.stats.inc_value("newscrawl/incremental/not_modified")
             if self.tracker is not None:
@@ -122,9 +116,8 @@ class IncrementalMiddleware:
         page = _listing_page(response)
         if page is not None and self.tracker is not None:
             self.tracker.reached_listing_page(self.section, page)
-        return _ListingTally()
 
-    def _filter(self, response: Response, element: Any, tally: _ListingTally) -> Iterator[Any]:
+    def _filter(self, response: Response, element: Any) -> Iterator[Any]:
         if isinstance(element, Article):
             self._note_article(response, element)
             yield element
@@ -133,11 +126,11 @@ class IncrementalMiddleware:
             yield element
             return
         if is_article_request(element):
-            tally.articles += 1
-            yield from self._article_request(element, tally)
+            yield from self._article_request(element)
             return
         page = _listing_page(response)
-        all_known = bool(tally.articles) and tally.skipped == tally.articles
+        listed = element.meta.get(requestmeta.LISTED) or []
+        all_known = bool(listed) and all(self._settled(url) for url in listed)
         if page is not None and all_known and page > self.resume_page:
             self.stats.inc_value("newscrawl/incremental/pagination_stopped")
             logger.info(
@@ -147,7 +140,12 @@ class IncrementalMiddleware:
             return
         yield element
 
-    def _article_request(self, request: Request, tally: _ListingTally) -> Iterator[Request]:
+    def _settled(self, url: str) -> bool:
+        """Known and outside the recheck window: nothing to fetch for it."""
+        known = self.tracker.lookup(url) if self.tracker is not None else None
+        return known is not None and not self.tracker.is_recent(known)  # type: ignore[union-attr]
+
+    def _article_request(self, request: Request) -> Iterator[Request]:
         self.stats.inc_value("newscrawl/incremental/article_requests")
         known = self.tracker.lookup(request.url) if self.tracker is not None else None
         if known is None:
@@ -156,7 +154,6 @@ class IncrementalMiddleware:
             return
         assert self.tracker is not None
         if not self.tracker.is_recent(known):
-            tally.skipped += 1
             self.stats.inc_value("newscrawl/incremental/skipped")
             logger.debug("Known and not recent, not fetched: %(url)s", {"url": request.url})
             return

@@ -13,9 +13,9 @@ Two kinds, kept apart:
   order written: most specific first.
 
 Listing pages (`newscrawl.pages.listing`) and article pages (`newscrawl.pages.article`,
-`newscrawl.pages.blocks`) read the same tables: a word added to `SIDEBAR_BOX_WORDS` hides
-a box of other stories from the listing and from the article's metadata alike, and a
-paywall mark counts on every extraction path. `tests/test_pages_rules.py` holds them to it.
+`newscrawl.pages.blocks`) read the same tables: a word added to `BOX_WORDS` hides a box
+of other stories from the listing, from the article's metadata and from its text alike,
+and a paywall mark counts on every extraction path. `tests/test_pages_rules.py` holds them to it.
 
 Not here: the site's URL scheme (`newscrawl/urls.py`), the text formats of titles,
 bylines and dates (`newscrawl/pages/fields.py`), and the boilerplate phrases the cleaning
@@ -74,10 +74,9 @@ BANNER_TAGS = frozenset({"header"})
 #: story's.
 FOOTER_TAGS = frozenset({"footer"})
 SECTIONING_TAGS = frozenset({"article", "aside", "main", "nav", "section"})
-#: Never story text: an element of these is skipped with its subtree.
+#: The page's banner and footer: never story text, and on a listing page chrome when
+#: they hold a whole entry (inside an entry they are the card's own header or footer).
 LANDMARK_TAGS = BANNER_TAGS | FOOTER_TAGS
-#: Elements whose entries a listing never counts as its main list.
-FURNITURE_TAGS = OTHER_CONTENT_TAGS | LANDMARK_TAGS
 #: ARIA landmarks that are never the story: a sidebar box, menus, the page header and
 #: footer, a search form.
 FURNITURE_ROLES = frozenset({"complementary", "navigation", "banner", "contentinfo", "search"})
@@ -113,23 +112,31 @@ FURNITURE_PREFIX_MIN_LENGTH = 5
 #: Words never used as prefixes: "commentary" names opinion pieces, which are stories.
 FURNITURE_NOT_PREFIXES = ("comment",)
 
-# --- class/id words: boxes of other stories ----------------------------------------
+# --- class/id words: boxes of other stories, and page chrome ------------------------
 #: Boxes that list other stories: sidebars, rails, "most viewed", "editor's picks",
-#: related and sponsored lists, comment threads, menus. On a listing page their entries
-#: are not the section's list; on an article page their titles, dates and bylines are
-#: not this story's. (Regex fragments, matched as whole words.)
-SIDEBAR_BOX_WORDS = (
-    r"sidebar", r"side-bar", r"aside", r"rail", r"widget", r"menu", r"nav",
+#: related and sponsored lists, comment threads. On a listing page their entries are
+#: not the section's list; on an article page their titles, dates and bylines are not
+#: this story's, and inside the story container their text is no story text. (Regex
+#: fragments, matched as whole words of a class or id value.)
+BOX_WORDS = (
+    r"sidebar", r"side-bar", r"aside", r"rail", r"widget",
     r"most-?viewed", r"mostviewed", r"most-?popular", r"popular", r"trending",
     r"editors?-?picks?", r"editors?-?choice", r"recommend\w*", r"related\w*",
-    r"sponsor\w*", r"advert\w*", r"promo", r"ads?", r"comments?", r"comment-\w+", r"disqus",
+    r"sponsor\w*", r"advertorial", r"comments?", r"comment-\w+", r"disqus",
 )  # fmt: skip
-#: Class words of the page's banner and footer, read like the <header> and <footer>
-#: elements (BANNER_TAGS, FOOTER_TAGS).
+#: Page chrome by class: menus and ads, never this story's ...
+NAV_WORDS = (r"nav", r"menu")
+AD_WORDS = (r"promo", r"ads?", r"advert\w*")
+#: ... and the page's banner and footer, read like the <header> and <footer> elements
+#: (BANNER_TAGS, FOOTER_TAGS).
 BANNER_WORDS = (r"header",)
 FOOTER_WORDS = (r"footer",)
-#: On a listing page, any of the above (a listing has no story of its own).
-SIDEBAR_WORDS = _words_pattern(SIDEBAR_BOX_WORDS + BANNER_WORDS + FOOTER_WORDS)
+CHROME_WORDS = NAV_WORDS + AD_WORDS + BANNER_WORDS + FOOTER_WORDS
+#: A listing's furniture around an entry: boxes of other stories and chrome. Inside an
+#: entry, chrome words name the card's own parts ("card-header", "entry-footer"), so
+#: only the box words count there.
+FURNITURE_MARKS = _words_pattern(BOX_WORDS + CHROME_WORDS)
+BOX_MARKS = _words_pattern(BOX_WORDS)
 #: Headings that name a box of other stories when its classes do not.
 SIDEBAR_HEADING = re.compile(
     r"most\s+(?:viewed|popular|read|shared|commented)|popular|trending|editor'?s?'?\s*(?:pick|choice)|"
@@ -250,13 +257,10 @@ TJP_DATELINE = re.compile(
 )
 
 # --- listing pages -----------------------------------------------------------------
-#: Entry markup of the current and the 2016-2022 listings, read together and in page
-#: order: one page may wrap its main list in <li> and its sidebars in <div>. When none
-#: matches, every link to a section article outside furniture counts as an entry.
-ENTRY_SELECTOR = ".listNews, .latestDetail, article.latest"
-#: An entry's title and date.
-TITLE_SELECTORS = (".titleNews", "h2", "h3", ".title")
-DATE_SELECTOR = "span.date, .date, time, .created, span.day"
+#: Entries are found by the page's structure (`newscrawl.pages.listing`); the markup of
+#: the current and the 2016-2022 listings only helps to read an entry's title and date.
+TITLE_SELECTOR = ".titleNews, .title, h1, h2, h3, h4"
+DATE_SELECTOR = "span.date, .date, time, .created, span.day, .posted"
 #: The listing entries' class words: an entry box on an article page is another story.
 TJP_ENTRY_WORDS = ("listnews", "latestdetail")
 
@@ -264,8 +268,9 @@ TJP_ENTRY_WORDS = ("listnews", "latestdetail")
 # Combined tables, as the readers use them
 # =====================================================================================
 
-#: Article metadata: other stories' boxes (sidebars, lists, listing entries)...
-OTHER_STORY_BOX = _words_pattern(SIDEBAR_BOX_WORDS + TJP_ENTRY_WORDS)
+#: Article metadata: other stories' boxes (sidebars, lists, listing entries), menus
+#: and ads ...
+OTHER_STORY_BOX = _words_pattern(BOX_WORDS + NAV_WORDS + AD_WORDS + TJP_ENTRY_WORDS)
 #: ... and the page's footer (outside sectioning content only, see FOOTER_TAGS).
 FOOTER_BOX = _words_pattern(FOOTER_WORDS)
 PAYWALL = _words_pattern(PAYWALL_WORDS + TJP_PAYWALL_TOKENS)
