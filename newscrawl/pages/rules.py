@@ -8,14 +8,14 @@ Two kinds, kept apart:
   values split on spaces, "-" and "_", so a rule names an idea ("related"), not one
   template's spelling of it.
 * **The Jakarta Post's own markup**: the class names of its current (2024-2026) layout,
-  of the 2016-2022 layout and of the 2009-2015 pages (see the site notes,
-  docs/ARCHITECTURE.md), each with the layout it belongs to. Selectors are tried in the
-  order written: most specific first.
+  of the 2016-2022 layout and of the 2009-2015 pages (fixtures/README.md shows each),
+  with the layout they belong to. Selectors are tried in the order written: most
+  specific first.
 
 Listing pages (`newscrawl.pages.listing`) and article pages (`newscrawl.pages.article`,
 `newscrawl.pages.blocks`) read the same tables: a word added to `BOX_WORDS` hides a box
 of other stories from the listing, from the article's metadata and from its text alike,
-and a paywall mark counts on every extraction path. `tests/test_pages_rules.py` holds them to it.
+and a paywall mark counts on every extraction path (`tests/test_pages_rules.py`).
 
 Not here: the site's URL scheme (`newscrawl/urls.py`), the text formats of titles,
 bylines and dates (`newscrawl/pages/fields.py`), and the boilerplate phrases the cleaning
