@@ -48,10 +48,11 @@ if TYPE_CHECKING:
 
 # Title markup of the current and the 2016-2022 listings: only used to read a title.
 TITLE_SELECTOR = ".titleNews, .title, h1, h2, h3, h4"
-DATE_SELECTOR = "span.date, .date, time, .created, span.day, .posted"
+# Elements that hold an entry's date: <time>, or any whose class names a date or a time
+# ("date", "post-row__date", "created", "posted", "publish", "time-ago").
+_DATE_CLASS_WORDS = ("date", "time", "created", "posted", "publish", "day")
 # Compiled once: `element.cssselect(css)` translates the CSS to XPath on every call.
 _TITLE_MATCHER = CSSSelector(TITLE_SELECTOR, translator="html")
-_DATE_MATCHER = CSSSelector(DATE_SELECTOR, translator="html")
 
 # Class and id words of boxes that hold other stories, and of page chrome.
 _BOX_WORDS = (
@@ -359,7 +360,12 @@ class ListingPage:
     def _date(self, link: _Link) -> tuple[date | None, datetime | None]:
         """The day (and instant, when a time is given) the entry shows, nearest date
         element to the link first; else the day in the URL."""
-        candidates = _DATE_MATCHER(link.entry)
+        candidates = [
+            element
+            for element in link.entry.iter()
+            if element.tag == "time"
+            or any(word in (element.get("class") or "").lower() for word in _DATE_CLASS_WORDS)
+        ]
         path = set(link.element.iterancestors())
         candidates.sort(key=lambda e: -_common_depth(e, path))
         for element in candidates:
