@@ -38,12 +38,13 @@ from newscrawl.pages.fields import (
     parse_iso_datetime,
 )
 from newscrawl.pages.rules import BOX_MARKS as _BOX_MARKS
-from newscrawl.pages.rules import DATE_SELECTOR, TITLE_SELECTOR
+from newscrawl.pages.rules import DATE_CLASS_WORDS as _DATE_CLASS_WORDS
 from newscrawl.pages.rules import FURNITURE_MARKS as _FURNITURE_MARKS
 from newscrawl.pages.rules import FURNITURE_ROLES as _FURNITURE_ROLES
 from newscrawl.pages.rules import LANDMARK_TAGS as _CHROME_TAGS
 from newscrawl.pages.rules import OTHER_CONTENT_TAGS as _FURNITURE_TAGS
 from newscrawl.pages.rules import SIDEBAR_HEADING as _SIDEBAR_HEADING
+from newscrawl.pages.rules import TITLE_SELECTOR
 from newscrawl.pages.selector import page_selector
 from newscrawl.text import clean_text
 from newscrawl.urls import article_key, article_section, is_section_article, rebase
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 
 # Compiled once: `element.cssselect(css)` translates the CSS to XPath on every call.
 _TITLE_MATCHER = CSSSelector(TITLE_SELECTOR, translator="html")
-_DATE_MATCHER = CSSSelector(DATE_SELECTOR, translator="html")
 
 _INLINE_LABEL_TAGS = frozenset({"strong", "b", "span", "p", "em", "div", "label"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -341,7 +341,12 @@ class ListingPage:
     def _date(self, link: _Link) -> tuple[date | None, datetime | None]:
         """The day (and instant, when a time is given) the entry shows, nearest date
         element to the link first; else the day in the URL."""
-        candidates = _DATE_MATCHER(link.entry)
+        candidates = [
+            element
+            for element in link.entry.iter()
+            if element.tag == "time"
+            or any(word in (element.get("class") or "").lower() for word in _DATE_CLASS_WORDS)
+        ]
         path = set(link.element.iterancestors())
         candidates.sort(key=lambda e: -_common_depth(e, path))
         for element in candidates:

@@ -257,10 +257,12 @@ TJP_DATELINE = re.compile(
 )
 
 # --- listing pages -----------------------------------------------------------------
-#: Entries are found by the page's structure (`newscrawl.pages.listing`); the markup of
-#: the current and the 2016-2022 listings only helps to read an entry's title and date.
+#: Entries are found by the page's structure (`newscrawl.pages.listing`); the title
+#: markup of the current and the 2016-2022 listings only helps to read an entry's title.
 TITLE_SELECTOR = ".titleNews, .title, h1, h2, h3, h4"
-DATE_SELECTOR = "span.date, .date, time, .created, span.day, .posted"
+#: Elements that hold an entry's date: <time>, or any whose class names a date or a time
+#: ("date", "post-row__date", "created", "posted", "publish", "time-ago").
+DATE_CLASS_WORDS = ("date", "time", "created", "posted", "publish", "day")
 #: The listing entries' class words: an entry box on an article page is another story.
 TJP_ENTRY_WORDS = ("listnews", "latestdetail")
 
