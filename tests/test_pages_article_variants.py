@@ -137,3 +137,16 @@ def test_excerpts_and_the_site_blurb_are_not_standfirsts():
         'language daily newspaper, Jakarta, Indonesia.">'
     )
     assert _page(head=blurb).to_item().summary is None
+
+
+def test_a_json_ld_headline_cut_to_a_length_limit_is_read_whole():
+    whole = "Malaysia and Singapore revive rail plan as costs and politics shift across the strait"
+    head = _jsonld({"@type": "NewsArticle", "headline": whole[:70].rsplit(" ", 1)[0]}) + (
+        f'<meta property="og:title" content="{whole} - World - The Jakarta Post">'
+    )
+    assert _page(head=head).to_item().title == whole
+    # A headline og:title merely starts with, cut inside a word, is left as it is.
+    head = _jsonld({"@type": "NewsArticle", "headline": "Malaysia and Sing"}) + (
+        f'<meta property="og:title" content="{whole}">'
+    )
+    assert _page(head=head).to_item().title == "Malaysia and Sing"

@@ -310,8 +310,18 @@ class ArticlePage:
         ):
             title = clean_title(raw)
             if title and len(title) > 1:
-                return title
+                return self._uncut(title)
         return None
+
+    def _uncut(self, title: str) -> str:
+        """`title`, or the page's longer copy of it when that goes on from the same words:
+        CMSs cut JSON-LD headlines to a length limit (110 characters for search
+        engines), while og:title and <title> keep the whole headline."""
+        for raw in (self._meta("og:title", "twitter:title"), self.metadata.title):
+            whole = clean_title(raw) or ""
+            if len(whole) > len(title) and whole.startswith(title) and whole[len(title)] == " ":
+                return whole
+        return title
 
     def _headline_in_title_tag(self) -> str | None:
         """An <h1> whose text the <title> repeats: the headline on pages whose heading
