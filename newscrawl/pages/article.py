@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urljoin
 
@@ -167,14 +167,19 @@ def _in_furniture(element: HtmlElement) -> bool:
         tag = ancestor.tag
         if tag in OTHER_CONTENT_TAGS:
             return True
-        marks = _marks(ancestor)
-        if OTHER_STORY_BOX.search(marks):
+        other_story, footer = _box_marks(_marks(ancestor))
+        if other_story:
             return True
-        if (tag in FOOTER_TAGS or FOOTER_BOX.search(marks)) and not _in_sectioning_content(
-            ancestor
-        ):
+        if (tag in FOOTER_TAGS or footer) and not _in_sectioning_content(ancestor):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _box_marks(marks: str) -> tuple[bool, bool]:
+    """Whether class and id words mark another story's box, and the page's footer
+    (cached: the same class strings recur on every page)."""
+    return bool(OTHER_STORY_BOX.search(marks)), bool(FOOTER_BOX.search(marks))
 
 
 def _inside_furniture(element: HtmlElement, up_to: HtmlElement) -> bool:
