@@ -12,8 +12,10 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -178,15 +180,10 @@ class ProcessTree:
 
     def __init__(self, root: int) -> None:
         self.root = root
-        self._last = 0.0
         self.cpu: dict[int, float] = {}
         self.rss_mib: dict[int, float] = {}
 
     def sample(self) -> None:
-        now = time.monotonic()
-        if now - self._last < SAMPLE_EVERY:
-            return
-        self._last = now
         for pid in self._family():
             try:
                 raw = Path(f"/proc/{pid}/stat").read_text()
@@ -227,16 +224,26 @@ def _peak_rss_mib(pid: int) -> float:
 
 def _wait(pid: int, timeout: float,
           every: Callable[[], None] | None = None) -> tuple[int, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if every is not None:
-            every()
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            return status, usage
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    _, status, usage = os.wait4(pid, 0)
+    """Wait for the crawl to end (killed after `timeout`); its status and rusage.
+    `every` is called every `SAMPLE_EVERY` seconds meanwhile, from another thread."""
+    killer = threading.Timer(timeout, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    done = threading.Event()
+    sampler = None
+    if every is not None:
+        def sample() -> None:
+            while not done.wait(SAMPLE_EVERY):
+                every()
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    finally:
+        killer.cancel()
+        done.set()
+        if sampler is not None:
+            sampler.join()
+    return status, usage
     return status, usage
 
 

@@ -51,8 +51,7 @@ class FetchedPage:
 
     `headers` are the response's HTTP headers as (name, value) pairs; `fetched_at` is
     when the response arrived (the crawl's clock, or the capture time of an archived
-    record), and becomes the record's `crawled_at`. `teaser` is what the listing showed
-    of the article (the ``newscrawl_teaser`` request meta key), when it showed any.
+    record), and becomes the record's `crawled_at`.
     """
 
     url: str
@@ -61,6 +60,7 @@ class FetchedPage:
     status: int
     fetched_at: datetime
     section: str
+    #: The listing's teaser for the article, when the page was reached from a listing.
     teaser: str | None = None
 
 
@@ -140,13 +140,14 @@ class ArticleExtractor:
         if not issubclass(cls, TextResponse):
             return Extraction(page.url, failure="not an HTML page")
         response = cls(page.url, status=page.status, headers=headers, body=page.body)
-        return self.extract_response(response, page.section, page.fetched_at, page.teaser)
+        return self.extract_response(response, page.section, page.fetched_at, teaser=page.teaser)
 
     def extract_response(
         self,
         response: TextResponse,
         section: str,
         fetched_at: datetime,
+        *,
         teaser: str | None = None,
     ) -> Extraction:
         """Extract `response`; never raises for the page's sake: whatever goes wrong
@@ -154,7 +155,7 @@ class ArticleExtractor:
         its traceback, so it is not mistaken for a bad page)."""
         result = Extraction(response.url)
         try:
-            result.item = self._extract(response, section, fetched_at)
+            result.item = self._extract(response, section, fetched_at, teaser)
         except PageParseError as exc:
             result.failure = exc.reason
         except DropItem as exc:
@@ -166,15 +167,19 @@ class ArticleExtractor:
         result.stats = self._take_stats()
         return result
 
-    def _extract(self, response: TextResponse, section: str, fetched_at: datetime) -> Article:
-        item = self._item(response, section, fetched_at)
+    def _extract(
+        self, response: TextResponse, section: str, fetched_at: datetime, teaser: str | None
+    ) -> Article:
+        item = self._item(response, section, fetched_at, teaser)
         for stage in self.stages:
             item = stage(item)
         self.stats.inc_value(f"newscrawl/extraction_path/{item.extraction_path}")
         return item
 
-    def _item(self, response: TextResponse, section: str, fetched_at: datetime) -> Article:
-        article = ArticlePage(response, section=section, fetched_at=fetched_at)
+    def _item(
+        self, response: TextResponse, section: str, fetched_at: datetime, teaser: str | None
+    ) -> Article:
+        article = ArticlePage(response, section=section, fetched_at=fetched_at, teaser=teaser)
         item = article.to_item()
         for problem in article.problems:
             self.stats.inc_value(f"newscrawl/article/problem/{problem}")

@@ -154,7 +154,7 @@ class ExtractionService:
                 replay_logs(result.logs)
                 result.stats, result.logs = {}, []
                 return result
-        return self.local.extract_response(response, section, fetched_at, teaser)
+        return self.local.extract_response(response, section, fetched_at, teaser=teaser)
 
     def _log_broken(self, reason: str) -> None:
         if self._broken_logged:

@@ -40,7 +40,7 @@ from newscrawl import requestmeta
 from newscrawl.items import Article
 from newscrawl.pipelines.state import state_tracker
 from newscrawl.runstatus import fail_run, failure_reasons
-from newscrawl.urls import article_section
+from newscrawl.urls import article_key, article_section
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -72,6 +72,8 @@ class IncrementalMiddleware:
         self.tracker: StateTracker | None = None
         self.section = ""
         self.resume_page = 0
+        # Article keys this run requested as unknown to the state.
+        self._fetched_as_new: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -141,7 +143,14 @@ class IncrementalMiddleware:
         yield element
 
     def _settled(self, url: str) -> bool:
-        """Known and outside the recheck window: nothing to fetch for it."""
+        """Known before this run and outside the recheck window: nothing to fetch for it.
+
+        An article this run fetched as new (through a sitemap, say) is in the state by
+        the time a later listing page shows it, but it says nothing about what lies
+        deeper in the listing: paging must go on past it.
+        """
+        if article_key(url) in self._fetched_as_new:
+            return False
         known = self.tracker.lookup(url) if self.tracker is not None else None
         return known is not None and not self.tracker.is_recent(known)  # type: ignore[union-attr]
 
@@ -150,6 +159,7 @@ class IncrementalMiddleware:
         known = self.tracker.lookup(request.url) if self.tracker is not None else None
         if known is None:
             self.stats.inc_value("newscrawl/incremental/requested")
+            self._fetched_as_new.add(article_key(request.url))
             yield request
             return
         assert self.tracker is not None
