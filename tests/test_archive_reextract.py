@@ -371,32 +371,34 @@ def test_missing_input_is_one_line_and_exit_1(tmp_path: Path) -> None:
 
 # --- a killed crawl -----------------------------------------------------------------------
 
+CRAWL_ENV = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
+
+
+def _crawl_command(server: SiteServer, **settings: str) -> list[str]:
+    """`scrapy crawl` of `server` writing out.jsonl, archiving every page at once, with
+    the tests' settings and `settings` over them."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost", "-O", "out.jsonl"]
+    merged = {
+        **TEST_SETTINGS,
+        "JAKARTAPOST_BASE_URL": server.base_url,
+        "NEWSCRAWL_ARCHIVE_SYNC_RECORDS": "1",
+        **settings,
+    }
+    for name, value in merged.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
 
 def test_a_crawl_killed_with_sigkill_leaves_an_archive_reextract_reads(tmp_path: Path) -> None:
     # Listing page 2 never answers: the crawl archives page 1's articles, then waits.
     plan = FaultPlan({"/world/latest?page=2": Fault.stall()})
     with serve_site(SITE, faults=plan) as server:
-        command = [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "jakartapost",
-            "-O",
-            "out.jsonl",
-            "-s",
-            f"JAKARTAPOST_BASE_URL={server.base_url}",
-            "-s",
-            "NEWSCRAWL_ARCHIVE_SYNC_RECORDS=1",
-            "-s",
-            "DOWNLOAD_TIMEOUT=100",
-        ]
-        for name, value in TEST_SETTINGS.items():
-            if name != "DOWNLOAD_TIMEOUT":
-                command += ["-s", f"{name}={value}"]
-        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
         crawl = subprocess.Popen(
-            command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            _crawl_command(server, DOWNLOAD_TIMEOUT="100"),
+            cwd=tmp_path,
+            env=CRAWL_ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             open_files = _wait_for_archived_records(tmp_path, plan, minimum=3)
@@ -428,34 +430,13 @@ def test_an_archive_writer_that_dies_fails_the_run_and_says_so(tmp_path: Path) -
     # waits, and the crawl must notice when it closes the archive.
     plan = FaultPlan({"/world/latest?page=2": Fault.stall()})
     with serve_site(SITE, faults=plan) as server:
-        command = [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "jakartapost",
-            "-O",
-            "out.jsonl",
-            "-s",
-            f"JAKARTAPOST_BASE_URL={server.base_url}",
-            "-s",
-            "NEWSCRAWL_ARCHIVE_SYNC_RECORDS=1",
-            # No extraction workers: the writer is then the forkserver's only child.
-            "-s",
-            "NEWSCRAWL_EXTRACTION_WORKERS=0",
-            "-s",
-            "DOWNLOAD_TIMEOUT=5",
-            "-s",
-            "RETRY_TIMES=0",
-        ]
-        for name, value in TEST_SETTINGS.items():
-            if name not in ("DOWNLOAD_TIMEOUT", "RETRY_TIMES"):
-                command += ["-s", f"{name}={value}"]
-        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
         crawl = subprocess.Popen(
-            command,
+            # No extraction workers: the writer is then the forkserver's only child.
+            _crawl_command(
+                server, NEWSCRAWL_EXTRACTION_WORKERS="0", DOWNLOAD_TIMEOUT="5", RETRY_TIMES="0"
+            ),
             cwd=tmp_path,
-            env=env,
+            env=CRAWL_ENV,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

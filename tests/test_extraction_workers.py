@@ -89,34 +89,16 @@ def test_records_and_stats_are_the_same_in_worker_processes_and_in_the_crawl_pro
     assert "Extracting article pages in 2 worker process(es)" in away.stderr
 
 
-def test_a_worker_that_dies_on_a_page_fails_that_page_only_and_is_replaced(
-    fixture_site: SiteServer, tmp_path: Path
-) -> None:
-    result = _crawl(
-        fixture_site,
-        tmp_path,
-        NEWSCRAWL_EXTRACTION_WORKERS="1",
-        NEWSCRAWL_CLEANING_PIPELINES=json.dumps(CLEANING),
-        TEST_FAULTS_DIE_ON=DYING,
-    )
-    # One article of 16 is under NEWSCRAWL_MAX_FAILURE_RATE: the run itself succeeds.
-    assert result.returncode == 0, result.stderr[-3000:]
-    dying = next(url for url in EXPECTED_RECORDS if url.endswith(DYING))
-    assert sorted(r["url"] for r in result.records) == sorted(
-        url for url in EXPECTED_RECORDS if url != dying
-    )
-    [failure] = _failures(result)
-    assert failure["url"] == dying
-    assert failure["stage"] == "article"
-    assert failure["reason"] == "extraction worker died (killed by SIGKILL)"
-    stats = result.report["stats"]
-    assert stats["newscrawl/extraction/workers_lost"] == 1
-    assert stats["newscrawl/extraction/workers_started"] == 2
-    assert f"Extraction worker lost on {fixture_site.base_url}{DYING}" in result.stderr
-
-
-def test_a_worker_that_hangs_on_a_page_is_stopped_and_fails_that_page_only(
-    fixture_site: SiteServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("fault", "path", "reason"),
+    [
+        ("TEST_FAULTS_DIE_ON", DYING, "extraction worker died (killed by SIGKILL)"),
+        ("TEST_FAULTS_HANG_ON", HANGING, "extraction took longer than 3 s (worker stopped)"),
+    ],
+    ids=["dies", "hangs"],
+)
+def test_a_worker_lost_on_a_page_fails_that_page_only_and_is_replaced(
+    fixture_site: SiteServer, tmp_path: Path, fault: str, path: str, reason: str
 ) -> None:
     result = _crawl(
         fixture_site,
@@ -124,19 +106,22 @@ def test_a_worker_that_hangs_on_a_page_is_stopped_and_fails_that_page_only(
         NEWSCRAWL_EXTRACTION_WORKERS="1",
         NEWSCRAWL_EXTRACTION_TIMEOUT="3",
         NEWSCRAWL_CLEANING_PIPELINES=json.dumps(CLEANING),
-        TEST_FAULTS_HANG_ON=HANGING,
+        **{fault: path},
     )
+    # One article of 16 is under NEWSCRAWL_MAX_FAILURE_RATE: the run itself succeeds.
     assert result.returncode == 0, result.stderr[-3000:]
-    hanging = next(url for url in EXPECTED_RECORDS if url.endswith(HANGING))
+    lost = next(url for url in EXPECTED_RECORDS if url.endswith(path))
     assert sorted(r["url"] for r in result.records) == sorted(
-        url for url in EXPECTED_RECORDS if url != hanging
+        url for url in EXPECTED_RECORDS if url != lost
     )
     [failure] = _failures(result)
-    assert failure["url"] == hanging
-    assert failure["reason"] == "extraction took longer than 3 s (worker stopped)"
+    assert failure["url"] == lost
+    assert failure["stage"] == "article"
+    assert failure["reason"] == reason
     stats = result.report["stats"]
     assert stats["newscrawl/extraction/workers_lost"] == 1
     assert stats["newscrawl/extraction/workers_started"] == 2
+    assert f"Extraction worker lost on {fixture_site.base_url}{path}: {reason}" in result.stderr
 
 
 def test_what_workers_log_reaches_the_crawl_log(fixture_site: SiteServer, tmp_path: Path) -> None:
