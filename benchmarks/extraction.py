@@ -2,13 +2,15 @@
 
 For each sampled article page, in one process:
 
-* *ours*: build the `HtmlResponse` Scrapy would hand the spider, run
-  `ArticlePage(...).to_item()`, then every cleaning pipeline of the project's
-  `ITEM_PIPELINES`, in order, as the crawl does;
+* *ours*: build the `HtmlResponse` Scrapy would hand the spider, run the page object
+  and the per-page cleaning (`ArticleExtractor`), then the run-wide `ITEM_PIPELINES`,
+  in order, as the crawl does;
+* *worker*: the page object and the per-page cleaning only, what an extraction worker
+  process does per page;
 * *parse floor*: `lxml.html.fromstring(body)` and nothing else;
 * *trafilatura*: `trafilatura.extract(body)` with its defaults.
 
-The three run back to back on each page, in an order that rotates from page to page,
+They run back to back on each page, in an order that rotates from page to page,
 and the whole sample is repeated for several rounds with fresh pipelines each round
 (so per-crawl state such as dedup caches starts empty, as in a crawl). Medians are
 taken over rounds.
@@ -67,10 +69,16 @@ class ExtractionMeasure:
     pipelines: list[str]
     skipped_pipelines: list[str]
     dropped_per_round: float
+    # The page object and the per-page cleaning: what an extraction worker does per page.
+    worker_ms: float = 0.0
 
     @property
     def ours_vs_parse(self) -> float:
         return self.ours_ms / self.parse_ms
+
+    @property
+    def worker_vs_parse(self) -> float:
+        return self.worker_ms / self.parse_ms
 
     @property
     def trafilatura_vs_ours(self) -> float | None:
@@ -79,6 +87,7 @@ class ExtractionMeasure:
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["ours_vs_parse"] = self.ours_vs_parse
+        data["worker_vs_parse"] = self.worker_vs_parse
         data["trafilatura_vs_ours"] = self.trafilatura_vs_ours
         return data
 
@@ -202,6 +211,13 @@ def _ours(page: Page, pipelines: Pipelines, now: datetime) -> bool:
     return True
 
 
+def _worker(page: Page, pipelines: Pipelines, now: datetime) -> None:
+    """What an extraction worker does per page: the page object and the per-page cleaning
+    (the run-wide pipelines stay in the crawl process)."""
+    response = HtmlResponse(page.url, body=page.body, headers=HEADERS)
+    pipelines.extractor.extract_response(response, SECTION, now)
+
+
 def _extract_only(page: Page, now: datetime) -> None:
     response = HtmlResponse(page.url, body=page.body, headers=HEADERS)
     ArticlePage(response, section=SECTION, fetched_at=now).to_item()
@@ -223,6 +239,7 @@ def measure(pages: list[Page], rounds: int, *, with_trafilatura: bool = True) ->
     parse_rounds: list[float] = []
     traf_rounds: list[float] = []
     only_rounds: list[float] = []
+    worker_rounds: list[float] = []
     drops: list[int] = []
     names: list[str] = []
     skipped: list[str] = []
@@ -231,12 +248,13 @@ def measure(pages: list[Page], rounds: int, *, with_trafilatura: bool = True) ->
         with tempfile.TemporaryDirectory(prefix="newscrawl-bench-state-") as tmp:
             pipelines = Pipelines(Path(tmp))
             names, skipped = pipelines.names, pipelines.skipped
-            totals = {"ours": 0.0, "parse": 0.0, "traf": 0.0, "only": 0.0}
+            totals = {"ours": 0.0, "worker": 0.0, "parse": 0.0, "traf": 0.0, "only": 0.0}
             dropped = 0
             gc.collect()
             for index, page in enumerate(pages):
                 jobs: list[tuple[str, Callable[[], Any]]] = [
                     ("ours", lambda p=page, q=pipelines: _ours(p, q, now)),
+                    ("worker", lambda p=page, q=pipelines: _worker(p, q, now)),
                     ("parse", lambda p=page: _parse(p)),
                     ("only", lambda p=page: _extract_only(p, now)),
                 ]
@@ -253,6 +271,7 @@ def measure(pages: list[Page], rounds: int, *, with_trafilatura: bool = True) ->
         ours_rounds.append(totals["ours"])
         parse_rounds.append(totals["parse"])
         only_rounds.append(totals["only"])
+        worker_rounds.append(totals["worker"])
         traf_rounds.append(totals["traf"])
         drops.append(dropped)
     per_page = 1000 / len(pages)
@@ -263,6 +282,7 @@ def measure(pages: list[Page], rounds: int, *, with_trafilatura: bool = True) ->
         parse_ms=statistics.median(parse_rounds) * per_page,
         trafilatura_ms=statistics.median(traf_rounds) * per_page if extract else None,
         extract_only_ms=statistics.median(only_rounds) * per_page,
+        worker_ms=statistics.median(worker_rounds) * per_page,
         pipelines=names,
         skipped_pipelines=skipped,
         dropped_per_round=statistics.median(drops),
