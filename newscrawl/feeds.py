@@ -4,67 +4,38 @@
 the ``file`` scheme and plain paths). A feed ``<dir>/<name>.jsonl`` is written as
 ``<name>.jsonl.part``; every ``NEWSCRAWL_FEED_SYNC_ITEMS`` records (and when the feed
 closes) the file is flushed and fsynced, and only then are those records committed to
-the crawl state (`newscrawl.state`). When the feed closes the part file is renamed to
-its final name (``-O``/overwrite), or appended to an existing file (``-o``/append)
-through a temporary copy, so the final file only ever holds whole lines.
+the crawl state (`newscrawl.state.salvage.state_sink`). When the feed closes the part
+file is renamed to its final name (``-O``/overwrite), or appended to an existing file
+(``-o``/append) through a temporary copy, so the final file only ever holds whole lines.
 
-A run killed before that leaves its ``.part`` file behind. `salvage_folder` (called when
-the next run opens its state) cuts a partial last line, commits the complete lines to
-the state and renames the file to its final name, or to
-``<name>.recovered-<UTC time>.jsonl`` when that name is taken. Nothing written by a
-killed run is lost, and nothing the state counts as seen is missing from the files.
-
-Only JSON Lines feeds are committed to the state; other formats still get the
-write-then-rename treatment.
-
-Stats: ``newscrawl/feeds/synced_lines``, ``newscrawl/feeds/unreadable_lines``,
-``newscrawl/feeds/salvaged_files``, ``newscrawl/feeds/salvaged_lines``.
+A run killed before that leaves its ``.part`` file behind; the next run recovers it
+(`newscrawl.state.salvage`). Only JSON Lines feeds are committed to the state; other
+formats still get the write-then-rename treatment.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from w3lib.url import file_uri_to_path
+
+from newscrawl.extensions.crawlstate import crawl_state
+from newscrawl.state.salvage import fsync_folder, part_path, salvage_part, state_sink
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
     from typing_extensions import Self
 
-logger = logging.getLogger(__name__)
+    from newscrawl.state.manager import CrawlState
 
-PART_SUFFIX = ".part"
-#: Leftovers of these names are JSON Lines and can be salvaged line by line.
-LINE_SUFFIXES = (".jsonl", ".jl", ".ndjson")
 LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
-
-
-def part_path(path: Path) -> Path:
-    return path.with_name(path.name + PART_SUFFIX)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        logger.debug(
-            "fsync of folder %(folder)s failed: %(error)s", {"folder": folder, "error": exc}
-        )
-    finally:
-        os.close(fd)
 
 
 class SyncedLineFile:
@@ -114,8 +85,9 @@ class SyncedLineFile:
 class DurableFileFeedStorage:
     """Local feed storage: write to ``.part``, fsync in batches, rename on close.
 
-    Settings: ``NEWSCRAWL_FEED_SYNC_ITEMS`` (default 10): records between two fsyncs.
-    A smaller number re-fetches fewer articles after a kill, a larger one syncs less.
+    Handed the run's `CrawlState` (None without one). Settings:
+    ``NEWSCRAWL_FEED_SYNC_ITEMS`` (default 10): records between two fsyncs. A smaller
+    number re-fetches fewer articles after a kill, a larger one syncs less.
     """
 
     def __init__(
@@ -123,7 +95,8 @@ class DurableFileFeedStorage:
         uri: str,
         *,
         feed_options: dict[str, Any] | None = None,
-        crawler: Crawler | None = None,
+        state: CrawlState | None = None,
+        stats: StatsCollector | None = None,
         sync_every: int = 10,
     ) -> None:
         self.path = Path(file_uri_to_path(uri) if uri.startswith("file:") else uri)
@@ -133,7 +106,8 @@ class DurableFileFeedStorage:
         self.line_format = (
             str(options.get("format", "")) in LINE_FORMATS and "postprocessing" not in options
         )
-        self.crawler = crawler
+        self.state = state
+        self.stats = stats
         self.sync_every = sync_every
         self._file: SyncedLineFile | None = None
 
@@ -141,10 +115,18 @@ class DurableFileFeedStorage:
     def from_crawler(
         cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
     ) -> Self:
+        try:
+            state = crawl_state(crawler)
+        except RuntimeError:
+            # Scrapy's feed exporter builds one storage while the extensions are still
+            # being set up, only to check the URI is supported; the storage it writes
+            # with is built when the spider opens, and is handed the state.
+            state = None
         return cls(
             uri,
             feed_options=feed_options,
-            crawler=crawler,
+            state=state,
+            stats=crawler.stats,
             sync_every=crawler.settings.getint("NEWSCRAWL_FEED_SYNC_ITEMS", 10),
         )
 
@@ -154,10 +136,12 @@ class DurableFileFeedStorage:
 
     def open(self, spider: Spider) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        sink = self._state_sink() if self.line_format else None
+        sink = None
+        if self.line_format and self.state is not None and self.stats is not None:
+            sink = state_sink(self.state, self.stats)
         if self.part.exists():
             # Left by a killed run under the very same name: keep its lines first.
-            salvage_part(self.part, reserved={self.path}, sink=sink, stats=self._stats())
+            salvage_part(self.part, reserved={self.path}, sink=sink, stats=self.stats)
         self._file = SyncedLineFile(self.part, self.sync_every, sink)
         return self._file  # type: ignore[return-value]
 
@@ -177,85 +161,3 @@ class DurableFileFeedStorage:
             combined.replace(self.path)
             self.part.unlink()
         fsync_folder(self.path.parent)
-
-    def _stats(self) -> Any:
-        return self.crawler.stats if self.crawler is not None else None
-
-    def _state_sink(self) -> Callable[[list[bytes]], None] | None:
-        if self.crawler is None:
-            return None
-        # Imported here: the state pipeline imports this module.
-        from newscrawl.pipelines.state import state_sink
-
-        return state_sink(self.crawler)
-
-
-def salvage_part(
-    part: Path,
-    *,
-    reserved: set[Path],
-    sink: Callable[[list[bytes]], None] | None,
-    stats: Any = None,
-) -> Path | None:
-    """Turn a killed run's ``.part`` file into a finished run file; returns its path.
-
-    The partial last line (the write the kill interrupted) is cut; the complete lines
-    go to `sink` (the state) before the rename, so a kill during salvage only means
-    salvaging again. `reserved` are final names this run is about to write.
-    """
-    data = part.read_bytes()
-    keep = data.rfind(b"\n") + 1
-    if keep == 0:
-        part.unlink()
-        logger.info("Removed %(part)s: it held no complete record", {"part": part})
-        return None
-    if keep < len(data):
-        with part.open("r+b") as fh:
-            fh.truncate(keep)
-            fh.flush()
-            os.fsync(fh.fileno())
-    lines = [line for line in data[:keep].split(b"\n") if line.strip()]
-    if sink is not None:
-        sink(lines)
-    final = part.with_name(part.name[: -len(PART_SUFFIX)])
-    if final.exists() or final in reserved:
-        moment = datetime.fromtimestamp(part.stat().st_mtime, timezone.utc)
-        stem, _, suffix = final.name.rpartition(".")
-        final = final.with_name(f"{stem}.recovered-{moment:%Y%m%dT%H%M%SZ}.{suffix}")
-    part.replace(final)
-    fsync_folder(final.parent)
-    logger.warning(
-        "Recovered %(lines)d record(s) of an interrupted run from %(part)s into %(final)s",
-        {"lines": len(lines), "part": part, "final": final},
-    )
-    if stats is not None:
-        stats.inc_value("newscrawl/feeds/salvaged_files")
-        stats.inc_value("newscrawl/feeds/salvaged_lines", len(lines))
-    return final
-
-
-def salvage_folder(
-    folder: Path,
-    *,
-    reserved: set[Path],
-    sink: Callable[[list[bytes]], None] | None,
-    stats: Any = None,
-) -> list[Path]:
-    """Salvage every JSON Lines ``.part`` file in `folder` (see `salvage_part`)."""
-    if not folder.is_dir():
-        return []
-    found = sorted(
-        p
-        for p in folder.iterdir()
-        if p.name.endswith(PART_SUFFIX) and p.name[: -len(PART_SUFFIX)].endswith(LINE_SUFFIXES)
-    )
-    salvaged = []
-    for part in found:
-        try:
-            final = salvage_part(part, reserved=reserved, sink=sink, stats=stats)
-        except OSError as exc:
-            logger.error("Could not salvage %(part)s: %(error)s", {"part": part, "error": exc})
-            continue
-        if final is not None:
-            salvaged.append(final)
-    return salvaged

@@ -165,7 +165,8 @@ def test_second_run_with_nothing_new_asks_for_listing_page_one_only(site, tmp_pa
     assert server.request_log == ["/robots.txt", "/world/latest"]
     assert second.records == []
     assert second.report["articles"] == {
-        "new": 0, "updated": 0, "unchanged": 0, "skipped": 3, "recovered_from_killed_runs": 0,
+        "new": 0, "updated": 0, "unchanged": 0, "skipped": 3, "failed": 0, "gone": 0,
+        "abandoned": 0, "not_retried": 0, "recovered_from_killed_runs": 0,
     }
     assert second.report["ok"] is True
 
@@ -338,9 +339,15 @@ def test_listed_articles_that_yield_nothing_fail_the_run(site, tmp_path):
     reasons = result.report["failure_reasons"]
     assert "zero articles extracted from 2 article page(s) listed" in reasons
     assert result.report["ok"] is False
-    # Nothing was exported, so nothing is known: the next run tries them again.
+    # The site served no article at all, so its 404s are not taken for deleted articles:
+    # they are tried again after the first wait (an hour), not given up as gone.
+    failures = read_jsonl(work / "out.failures.jsonl")
+    assert [f["outcome"] for f in failures] == ["retry", "retry"]
+    assert result.report["gone"] == []
     write_site(root, stories)
+    an_hour_later = datetime.now(timezone.utc) + timedelta(hours=1, minutes=5)
     again = run_crawl(server.base_url, work, output=work / "again.jsonl",
-                      settings=crawl_settings(work))
+                      settings={**crawl_settings(work),
+                                "NEWSCRAWL_STATE_NOW": an_hour_later.isoformat()})
     assert again.returncode == 0, again.stderr[-2000:]
     assert versions(again.records) == sorted((s.url, 1) for s in stories)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from newscrawl.feeds import DurableFileFeedStorage, SyncedLineFile, salvage_folder
+from newscrawl.feeds import DurableFileFeedStorage, SyncedLineFile
+from newscrawl.state.salvage import salvage_folder
 
 
 def line(n: int) -> bytes:

@@ -1,29 +1,40 @@
-"""Fetch only what is new or may have changed since the last run.
+"""Fetch only what is new, may have changed, or is due to be tried again.
 
-A spider middleware between the spider and the scheduler, using the run's crawl state
-(`newscrawl.pipelines.state`):
+A spider middleware between the spider and the scheduler, a thin adapter over the
+run's `CrawlState` (`newscrawl.state.manager`, handed over by
+`newscrawl.extensions.crawlstate`), which decides per listed article:
 
-* an article request whose URL the state knows is dropped before download, unless
-  the article was published or modified within ``NEWSCRAWL_RECHECK_HOURS``: then it is
-  re-requested with the ETag / Last-Modified of the exported version
-  (``If-None-Match`` / ``If-Modified-Since``), and a ``304 Not Modified`` reaches the
-  spider as an unchanged article rather than a failure;
-* the next listing page is not requested when every article of this page is known
-  and outside the recheck window (a page still holding recent articles may be
-  followed by more recent ones to re-check), unless the previous run stopped (killed,
-  failed) deeper in the listing than this page: then the run goes on at least that
-  far, so nothing listed there is missed.
+* unknown: requested;
+* known and published or modified within ``NEWSCRAWL_RECHECK_HOURS``: re-requested with
+  the ETag / Last-Modified of the exported version (``If-None-Match`` /
+  ``If-Modified-Since``); a ``304 Not Modified`` reaches the spider as an unchanged
+  article rather than a failure;
+* known and older: not requested;
+* failed in an earlier run: requested only when its next attempt is due (the spider
+  starts with those, wherever they are listed now), or when the listing shows it with
+  a newer date than it had (the ``newscrawl_listed_at`` meta key of the request); gone
+  and abandoned pages otherwise never;
+* requested earlier in the same run: not again.
 
-It also judges the run: listing entries were requested but not one article came out
-of them (extracted, or known to be unchanged) fails the run
-(`newscrawl.runstatus.fail_run`). That check also runs with the state off.
+The next listing page is not requested when every article of this page was left out
+(known and settled, or known to fail), unless the previous run stopped early (killed,
+interrupted, a listing page failed) deeper in the listing than this page: then the run
+goes on at least that far, so nothing listed there is missed.
 
-Meta key set on re-checks: ``newscrawl_recheck`` (True).
+It also judges the run: article pages the state did not already know to be bad were
+requested, and not one article came out of the run (extracted, or known to be
+unchanged): that fails it (`newscrawl.runstatus.fail_run`). This check also runs with
+the state off.
+
+Meta keys read: ``newscrawl_listed_at`` (ISO 8601 date or date-time the listing or a
+sitemap shows for the article). Set on re-checks: ``newscrawl_recheck`` (True).
 
 Stats: ``newscrawl/incremental/article_requests`` (seen from the spider),
-``newscrawl/incremental/requested`` (let through), ``newscrawl/incremental/skipped``,
-``newscrawl/incremental/rechecked``, ``newscrawl/incremental/not_modified``,
-``newscrawl/incremental/pagination_stopped``.
+``newscrawl/incremental/requested`` (let through), ``newscrawl/incremental/skipped``
+(known, settled), ``newscrawl/incremental/rechecked``,
+``newscrawl/incremental/not_modified``, ``newscrawl/incremental/retried/<due|reappeared>``,
+``newscrawl/incremental/not_retried/<waiting|gone|abandoned>``,
+``newscrawl/incremental/already_requested``, ``newscrawl/incremental/pagination_stopped``.
 """
 
 from __future__ import annotations
@@ -35,9 +46,10 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.extensions.crawlstate import crawl_state
 from newscrawl.items import Article
-from newscrawl.pipelines.state import state_tracker
-from newscrawl.runstatus import fail_run, failure_reasons
+from newscrawl.runstatus import fail_run, usable_articles
+from newscrawl.state.manager import Plan
 from newscrawl.urls import article_section
 
 if TYPE_CHECKING:
@@ -49,11 +61,12 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
     from typing_extensions import Self
 
-    from newscrawl.state.tracker import StateTracker
+    from newscrawl.state.manager import CrawlState, Decision
 
 logger = logging.getLogger(__name__)
 
 RECHECK_META = "newscrawl_recheck"
+LISTED_AT_META = "newscrawl_listed_at"
 
 
 def is_article_request(request: Request) -> bool:
@@ -69,13 +82,9 @@ class _ListingTally:
 
 
 class IncrementalMiddleware:
-    crawler: Crawler
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        assert crawler.stats is not None
-        self.stats: StatsCollector = crawler.stats
-        self.tracker: StateTracker | None = None
+    def __init__(self, stats: StatsCollector, state: CrawlState | None) -> None:
+        self.stats = stats
+        self.state = state
         self.section = ""
         self.resume_page = 0
 
@@ -83,16 +92,15 @@ class IncrementalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSCRAWL_INCREMENTAL_ENABLED", True):
             raise NotConfigured("NEWSCRAWL_INCREMENTAL_ENABLED is off")
-        middleware = cls(crawler)
+        middleware = cls(crawler.stats, crawl_state(crawler))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        self.tracker = state_tracker(self.crawler)
         self.section = str(getattr(spider, "section", ""))
-        if self.tracker is not None:
-            self.resume_page = self.tracker.resume_page(self.section)
+        if self.state is not None:
+            self.resume_page = self.state.resume_page(self.section)
             if self.resume_page:
                 logger.info(
                     "The previous run stopped at listing page %(page)d without finishing: "
@@ -101,6 +109,17 @@ class IncrementalMiddleware:
                 )
 
     # --- output of the spider ---------------------------------------------------------
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        # The spider starts with the failed pages now due (`CrawlState.due`): decided
+        # here like listed ones, so they count as known to be bad.
+        tally = _ListingTally()
+        async for element in start:
+            if isinstance(element, Request) and is_article_request(element):
+                for kept in self._article_request(element, tally):
+                    yield kept
+            else:
+                yield element
+
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         tally = self._start(response)
         for element in result:
@@ -117,11 +136,11 @@ class IncrementalMiddleware:
     def _start(self, response: Response) -> _ListingTally:
         if response.status == 304 and response.meta.get(RECHECK_META):
             self.stats.inc_value("newscrawl/incremental/not_modified")
-            if self.tracker is not None:
-                self.tracker.not_modified(response.url)
+            if self.state is not None:
+                self.state.not_modified(response.url)
         page = _listing_page(response)
-        if page is not None and self.tracker is not None:
-            self.tracker.reached_listing_page(self.section, page)
+        if page is not None and self.state is not None:
+            self.state.reached_listing_page(self.section, page)
         return _ListingTally()
 
     def _filter(self, response: Response, element: Any, tally: _ListingTally) -> Iterator[Any]:
@@ -149,37 +168,86 @@ class IncrementalMiddleware:
 
     def _article_request(self, request: Request, tally: _ListingTally) -> Iterator[Request]:
         self.stats.inc_value("newscrawl/incremental/article_requests")
-        known = self.tracker.lookup(request.url) if self.tracker is not None else None
-        if known is None:
+        if self.state is None:
             self.stats.inc_value("newscrawl/incremental/requested")
             yield request
             return
-        assert self.tracker is not None
-        if not self.tracker.is_recent(known):
+        listed_at = request.meta.get(LISTED_AT_META)
+        decision = self.state.decide(request.url, listed_at if isinstance(listed_at, str) else None)
+        if decision.plan is Plan.ALREADY:
+            # Requested earlier in this run (listed twice, or due and listed): once is
+            # enough, and it is no sign this page reached what earlier runs saw.
+            self.stats.inc_value("newscrawl/incremental/already_requested")
+            return
+        if not decision.plan.fetches:
             tally.skipped += 1
+            self._count_skip(request, decision)
+            return
+        self.stats.inc_value("newscrawl/incremental/requested")
+        if decision.plan in (Plan.RETRY, Plan.REAPPEARED):
+            self._count_retry(request, decision)
+        if decision.plan is Plan.RECHECK:
+            yield self._recheck(request, decision)
+            return
+        yield request
+
+    def _count_skip(self, request: Request, decision: Decision) -> None:
+        if decision.plan is Plan.KNOWN:
             self.stats.inc_value("newscrawl/incremental/skipped")
             logger.debug("Known and not recent, not fetched: %(url)s", {"url": request.url})
             return
+        self.stats.inc_value(f"newscrawl/incremental/not_retried/{decision.plan.value}")
+        failed = decision.failed
+        assert failed is not None
+        logger.debug(
+            "Not requested, %(plan)s since %(since)s (%(reason)s): %(url)s",
+            {
+                "plan": decision.plan.value,
+                "since": failed.first_attempt,
+                "reason": failed.reason,
+                "url": request.url,
+            },
+        )
+
+    def _count_retry(self, request: Request, decision: Decision) -> None:
+        self.stats.inc_value(f"newscrawl/incremental/retried/{decision.plan.value}")
+        failed = decision.failed
+        assert failed is not None
+        logger.info(
+            "Trying again (%(why)s), %(outcome)s after %(n)d run(s) (%(reason)s): %(url)s",
+            {
+                "why": "listed with a newer date"
+                if decision.plan is Plan.REAPPEARED
+                else "its next attempt is due",
+                "outcome": failed.outcome,
+                "n": failed.attempts,
+                "reason": failed.reason,
+                "url": request.url,
+            },
+        )
+
+    def _recheck(self, request: Request, decision: Decision) -> Request:
+        known = decision.article
+        assert known is not None
         headers = dict(request.headers.to_unicode_dict())
         if known.etag:
             headers["If-None-Match"] = known.etag
         if known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
         allowed = [*request.meta.get("handle_httpstatus_list", []), 304]
-        self.stats.inc_value("newscrawl/incremental/requested")
         self.stats.inc_value("newscrawl/incremental/rechecked")
-        yield request.replace(
+        return request.replace(
             headers=headers,
             meta={**request.meta, RECHECK_META: True, "handle_httpstatus_list": allowed},
         )
 
     def _note_article(self, response: Response, item: Article) -> None:
-        if self.tracker is None or not item.url:
+        if self.state is None or not item.url:
             return
         fetched = [*response.meta.get("redirect_urls", []), response.url]
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
-        self.tracker.note_response(
+        self.state.note_response(
             item.url,
             fetched,
             etag.decode("latin-1") if etag else None,
@@ -189,30 +257,14 @@ class IncrementalMiddleware:
     # --- the run's verdict ------------------------------------------------------------
     def spider_closed(self, spider: Spider, reason: str) -> None:
         requested = int(self.stats.get_value("newscrawl/incremental/requested", 0))
-        usable = sum(
-            int(self.stats.get_value(key, 0))
-            for key in (
-                "item_scraped_count",
-                "newscrawl/state/unchanged",
-                "newscrawl/incremental/not_modified",
-            )
+        retried = sum(
+            int(self.stats.get_value(f"newscrawl/incremental/retried/{plan.value}", 0))
+            for plan in (Plan.RETRY, Plan.REAPPEARED)
         )
-        if requested and not usable:
-            fail_run(self.stats, f"zero articles extracted from {requested} article page(s) listed")
-        if self.tracker is None:
-            return
-        failed = any(
-            int(self.stats.get_value(f"newscrawl/{stage}/failed", 0))
-            for stage in ("article", "listing")
-        )
-        if reason == "finished" and not failed and not failure_reasons(self.stats):
-            self.tracker.discovery_complete(self.section)
-        else:
-            logger.info(
-                "Run did not finish cleanly (%(reason)s): the next run paginates at least as "
-                "deep as this one got",
-                {"reason": reason},
-            )
+        # Pages the state already knew to be bad are no news: only the others count.
+        fresh = requested - retried
+        if fresh and not usable_articles(self.stats):
+            fail_run(self.stats, f"zero articles extracted from {fresh} article page(s) listed")
 
 
 def _listing_page(response: Response) -> int | None:

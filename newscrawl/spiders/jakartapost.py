@@ -18,11 +18,12 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl import signals
+from newscrawl.extensions.crawlstate import crawl_state
 from newscrawl.pages.article import ArticlePage, PageParseError
 from newscrawl.pages.listing import ListingPage
 from newscrawl.runstatus import fail_run
 from newscrawl.spiders.arguments import ArgumentError, CrawlArguments
-from newscrawl.urls import article_identity, is_loopback, on_site_root
+from newscrawl.urls import article_identity, is_loopback, on_site_root, rebase
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -48,7 +49,9 @@ class JakartaPostSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.arguments = arguments or CrawlArguments()
         self.section = self.arguments.section
-        self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        # The run's start names its files: %(run_id)s, and %(time)s (newscrawl.runfiles).
+        self.started_at = datetime.now(timezone.utc).replace(microsecond=0)
+        self.run_id = self.started_at.strftime("%Y%m%dT%H%M%SZ")
         self.base_url = "https://www.thejakartapost.com"
         # The callbacks given to every request, bound once. Scrapy checks each callback
         # for a generator `return value` by parsing its source (`ast`), caching the verdict
@@ -108,6 +111,31 @@ class JakartaPostSpider(scrapy.Spider):
             },
         )
         yield self._listing_request(1)
+        for request in self._due_retries():
+            yield request
+
+    def _due_retries(self) -> list[scrapy.Request]:
+        """Article pages that failed earlier runs and are due to be tried again: asked
+        for wherever the listing now has them, or they would wait for ever once they
+        slid past the listing pages a run reads (newscrawl.state.manager)."""
+        state = crawl_state(self.crawler)
+        if state is None:
+            return []
+        requests = []
+        for page in state.due():
+            url = rebase(page.url, self.base_url)
+            if url is not None:
+                requests.append(
+                    scrapy.Request(
+                        url,
+                        callback=self._on_article,
+                        errback=self._on_article_error,
+                        priority=ARTICLE_PRIORITY,
+                        cb_kwargs={"listing_page": 0},
+                        meta={"newscrawl_channel": "retry"},
+                    )
+                )
+        return requests
 
     def parse_listing(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         """A listing page: one request per wanted article, then the next page.
@@ -158,6 +186,7 @@ class JakartaPostSpider(scrapy.Spider):
                 errback=self._on_article_error,
                 priority=ARTICLE_PRIORITY,
                 cb_kwargs={"listing_page": page},
+                meta=_listed_meta(entry),
             )
         if self._should_paginate(page, entries, wanted):
             yield self._listing_request(page + 1)
@@ -269,6 +298,15 @@ class JakartaPostSpider(scrapy.Spider):
             attempts=attempts,
             spider=self,
         )
+
+
+def _listed_meta(entry: ListingEntry) -> dict[str, Any]:
+    """What the listing said about an article: the channel, and the date it showed (the
+    crawl state tries a gone article again when it comes back with a newer date)."""
+    meta: dict[str, Any] = {"newscrawl_channel": "listing"}
+    if entry.published is not None:
+        meta["newscrawl_listed_at"] = entry.published.isoformat()
+    return meta
 
 
 def _attempts(request: scrapy.Request | None) -> int | None:

@@ -6,6 +6,11 @@ version exported, its content hash, published and modified times, the HTTP valid
 of the response it came from (ETag, Last-Modified) and when it was first and last seen.
 Old slugs that redirect to the article are kept as aliases of the row.
 
+Pages that could not be used are remembered too (`FailedPage`, one row per page key):
+gone (404/410), failing (retried later, with backoff) or abandoned, with first and last
+attempt and the number of runs that tried them. Sitemaps keep their HTTP validators and
+a small JSON value of the caller's choosing (`SitemapState`).
+
 A row is written only from records that are durably in a run file (see
 `newscrawl.feeds`), never ahead of them: a killed run therefore never leaves an
 article marked seen that is in no file.
@@ -16,10 +21,11 @@ database (corrupt, another format, written by a newer newscrawl).
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newscrawl.urls import strip_tracking
@@ -28,7 +34,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-SCHEMA_VERSION = 1
+#: 2 added the failed_pages and sitemaps tables; a version 1 file is upgraded in place.
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -50,6 +57,25 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS aliases (
     key TEXT PRIMARY KEY,
     article_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS failed_pages (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status INTEGER,
+    first_attempt TEXT NOT NULL,
+    last_attempt TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt TEXT,
+    listed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS sitemaps (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    value TEXT,
+    updated_at TEXT NOT NULL
 );
 """
 
@@ -99,6 +125,44 @@ class ArticleState:
     last_modified: str | None
     first_seen: str
     last_seen: str
+
+
+@dataclass(frozen=True)
+class FailedPage:
+    """A page that could not be used, as the state remembers it.
+
+    `outcome` is ``gone`` (404/410), ``retry`` (failing; requested again from
+    `next_attempt` on) or ``abandoned`` (failed its last attempt). `attempts` counts the
+    runs that requested it, not the requests of one run. `listed_at` is the date the
+    listing (or sitemap) showed for it at its last attempt, if it showed one.
+    """
+
+    key: str
+    url: str
+    outcome: str
+    reason: str
+    status: int | None
+    first_attempt: str
+    last_attempt: str
+    attempts: int
+    next_attempt: str | None = None
+    listed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class SitemapState:
+    """What a sitemap answered last time: its validators and the caller's JSON value."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    value: str | None
+    updated_at: str
+
+    @property
+    def data(self) -> Any:
+        """`value` decoded from JSON (None when none was kept)."""
+        return json.loads(self.value) if self.value is not None else None
 
 
 @dataclass(frozen=True)
@@ -163,8 +227,9 @@ class StateStore:
         db.execute("PRAGMA busy_timeout=5000")
         _check_schema(db, self.path)
         db.executescript(_SCHEMA)
+        # Every table a version 1 file lacks was just created: it is a version 2 file now.
         db.execute(
-            "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
+            "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
 
@@ -232,6 +297,65 @@ class StateStore:
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    # --- pages that could not be used --------------------------------------------------
+    def get_failed(self, key: str) -> FailedPage | None:
+        row = self._db.execute(
+            "SELECT key, url, outcome, reason, status, first_attempt, last_attempt, attempts,"
+            " next_attempt, listed_at FROM failed_pages WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return FailedPage(*row) if row else None
+
+    def put_failed(self, pages: Iterable[FailedPage]) -> None:
+        rows = [astuple(page) for page in pages]
+        if rows:
+            with self._transaction():
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO failed_pages (key, url, outcome, reason, status,"
+                    " first_attempt, last_attempt, attempts, next_attempt, listed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+    def due_failed(self, now: str) -> list[FailedPage]:
+        """Failing pages whose next attempt is at or before `now` (ISO 8601, UTC)."""
+        rows = self._db.execute(
+            "SELECT key, url, outcome, reason, status, first_attempt, last_attempt, attempts,"
+            " next_attempt, listed_at FROM failed_pages"
+            " WHERE outcome = 'retry' AND next_attempt <= ? ORDER BY next_attempt",
+            (now,),
+        )
+        return [FailedPage(*row) for row in rows]
+
+    def forget_failed(self, keys: Iterable[str]) -> None:
+        rows = [(key,) for key in set(keys)]
+        if rows:
+            with self._transaction():
+                self._db.executemany("DELETE FROM failed_pages WHERE key = ?", rows)
+
+    def count_failed(self) -> dict[str, int]:
+        """Remembered failed pages per outcome."""
+        rows = self._db.execute("SELECT outcome, COUNT(*) FROM failed_pages GROUP BY outcome")
+        return {str(outcome): int(count) for outcome, count in rows}
+
+    # --- sitemaps ---------------------------------------------------------------------
+    def get_sitemap(self, url: str) -> SitemapState | None:
+        row = self._db.execute(
+            "SELECT url, etag, last_modified, value, updated_at FROM sitemaps WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return SitemapState(*row) if row else None
+
+    def put_sitemap(
+        self, url: str, etag: str | None, last_modified: str | None, value: str | None, now: str
+    ) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO sitemaps (url, etag, last_modified, value, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (url, etag, last_modified, value, now),
+            )
 
     # --- run metadata -----------------------------------------------------------------
     def get_meta(self, name: str) -> str | None:
