@@ -166,14 +166,16 @@ def _wait(pid: int, timeout: float) -> tuple[int, Any]:
 
 
 def crawl_newscrawl(server: SiteServer, workdir: Path, articles_on_site: int, *,
-                    state: Path | None = None, kind: str = "newscrawl") -> CrawlMeasure:
-    """`scrapy crawl jakartapost` with project settings, as a user runs it."""
+                    state: Path | None = None, kind: str = "newscrawl",
+                    extra: dict[str, str] | None = None) -> CrawlMeasure:
+    """`scrapy crawl jakartapost` with project settings, as a user runs it (`extra`: more
+    `-s` settings, e.g. to switch a component off)."""
     state = state or workdir / "state"
     state.mkdir(parents=True, exist_ok=True)
     output = workdir / f"{kind}.jsonl"
     command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost", "-O", str(output),
                "-s", f"JAKARTAPOST_BASE_URL={server.base_url}"]
-    for name, value in {**engine_settings(), **state_settings(state)}.items():
+    for name, value in {**engine_settings(), **state_settings(state), **(extra or {})}.items():
         command += ["-s", f"{name}={value}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
     return run_measured(command, cwd=workdir, env=env, server=server, kind=kind,

@@ -37,6 +37,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
+from newscrawl.extraction import ArticleExtractor
 from newscrawl.pages.article import ArticlePage
 from newscrawl.spiders.jakartapost import JakartaPostSpider
 
@@ -111,7 +112,10 @@ class Pipelines:
         if crawler.stats is not None:
             crawler.stats.open_spider()
         self.crawler = crawler
-        self.names: list[str] = []
+        # The page object plus the per-page cleaning (NEWSCRAWL_CLEANING_PIPELINES), as the
+        # spider runs it; the loop below adds the run-wide ITEM_PIPELINES.
+        self.extractor = ArticleExtractor(crawler)
+        self.names: list[str] = list(self.extractor.names)
         self.skipped: list[str] = []
         self.stages: list[Callable[[Any], Any]] = []
         self._closers: list[Callable[[], Any]] = []
@@ -188,7 +192,9 @@ def _settle(result: Any) -> Any:
 
 def _ours(page: Page, pipelines: Pipelines, now: datetime) -> bool:
     response = HtmlResponse(page.url, body=page.body, headers=HEADERS)
-    item = ArticlePage(response, section=SECTION, fetched_at=now).to_item()
+    item = pipelines.extractor.extract_response(response, SECTION, now).item
+    if item is None:
+        return False
     try:
         pipelines.process(item)
     except DropItem:

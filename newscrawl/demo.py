@@ -10,7 +10,7 @@ The run report lands beside the output file.
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
 import subprocess
@@ -18,10 +18,15 @@ import sys
 import tempfile
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import newscrawl
+from newscrawl.datasets.instants import epoch
+from newscrawl.datasets.reader import read_lines
 from newscrawl.sitecopy import serve_site
+
+if TYPE_CHECKING:
+    from newscrawl.datasets.reader import Problem
 
 #: Log lines of the crawl kept to show when it fails without --verbose.
 TAIL_LINES = 40
@@ -41,6 +46,8 @@ def crawl_command(base_url: str, output: Path, state_dir: Path, *, verbose: bool
         "NEWSCRAWL_STATE_PATH": str(state_dir / "jakartapost.sqlite"),
         # Learned boilerplate counts are crawl state too: the demo must not teach yours.
         "NEWSCRAWL_BOILERPLATE_PATH": str(state_dir / "boilerplate.sqlite3"),
+        # The bundled copy is no crawl worth keeping: no WARC archive in your data/.
+        "NEWSCRAWL_ARCHIVE_ENABLED": "False",
         "TELNETCONSOLE_ENABLED": "False",
         # Without --verbose the log is only read to count articles (one DEBUG line each).
         "LOG_LEVEL": "INFO" if verbose else "DEBUG",
@@ -112,24 +119,30 @@ def _run_quietly(command: list[str], env: dict[str, str], *, progress: bool) -> 
 
 
 def summary(output: Path, returncode: int) -> str:
+    """What the demo prints on stdout: counts, where the files are, the newest article."""
     lines = [f"Demo crawl finished with exit status {returncode}."]
     if not output.exists():
         return "\n".join([*lines, f"No output was written to {_shown(output)}."])
-    count, first = _count_and_first(output)
+    count, newest, unreadable = _count_and_newest(output)
     lines.append(f"{count} articles in {_shown(output)}")
+    if unreadable:
+        lines.append(
+            f"{unreadable} {'line' if unreadable == 1 else 'lines'} skipped, not article "
+            f"records ('newscrawl validate {_shown(output)}' says why)"
+        )
     report = output.with_name(output.stem + ".report.json")
     if report.exists():
         lines.append(f"Run report: {_shown(report)}")
-    if first is not None:
-        body = " ".join(str(first.get("body") or "").split())
+    if newest is not None:
+        body = " ".join(str(newest.get("body") or "").split())
         if len(body) > BODY_PREVIEW:
             body = body[:BODY_PREVIEW].rsplit(" ", 1)[0] + " …"
         lines += [
             "",
-            "First article:",
-            f"  title:        {first.get('title')}",
-            f"  authors:      {', '.join(first.get('authors') or []) or '(none)'}",
-            f"  published_at: {first.get('published_at')}",
+            "Newest article:",
+            f"  title:        {newest.get('title')}",
+            f"  authors:      {', '.join(newest.get('authors') or []) or '(none)'}",
+            f"  published_at: {newest.get('published_at')}",
             f"  body:         {body}",
             "",
             f"Next: newscrawl stats {_shown(output)}",
@@ -137,20 +150,25 @@ def summary(output: Path, returncode: int) -> str:
     return "\n".join(lines)
 
 
-def _count_and_first(path: Path) -> tuple[int, dict[str, Any] | None]:
+def _count_and_newest(path: Path) -> tuple[int, dict[str, Any] | None, int]:
+    """Records in `path`, the newest by `published_at` and lines that are not records.
+
+    The crawler writes articles in the order their pages arrive, which varies from run
+    to run; the newest (the earliest URL among equal instants) is the same every time.
+    """
     count = 0
-    first: dict[str, Any] | None = None
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            count += 1
-            if first is None:
-                try:
-                    first = json.loads(line)
-                except json.JSONDecodeError:
-                    first = {"title": f"(line 1 of {path} is not JSON; run 'newscrawl validate')"}
-    return count, first
+    newest: dict[str, Any] | None = None
+    newest_rank, newest_url = -math.inf, ""
+    problems: list[Problem] = []
+    for source in read_lines([path], problems.append):
+        count += 1
+        record = source.record
+        published = epoch(record.get("published_at"))
+        rank = -math.inf if published is None else published  # undated ranks last
+        url = str(record.get("url"))
+        if newest is None or rank > newest_rank or (rank == newest_rank and url < newest_url):
+            newest, newest_rank, newest_url = record, rank, url
+    return count, newest, len(problems)
 
 
 def _shown(path: Path) -> str:

@@ -23,7 +23,8 @@ from typing import IO, TYPE_CHECKING, Any
 from w3lib.url import file_uri_to_path
 
 from newscrawl.extensions.crawlstate import crawl_state
-from newscrawl.state.salvage import fsync_folder, part_path, salvage_part, state_sink
+from newscrawl.files import fsync_folder, part_path
+from newscrawl.state.salvage import salvage_part, state_sink
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -115,17 +116,12 @@ class DurableFileFeedStorage:
     def from_crawler(
         cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
     ) -> Self:
-        try:
-            state = crawl_state(crawler)
-        except RuntimeError:
-            # Scrapy's feed exporter builds one storage while the extensions are still
-            # being set up, only to check the URI is supported; the storage it writes
-            # with is built when the spider opens, and is handed the state.
-            state = None
+        # Scrapy's feed exporter also builds a storage while the extensions are being set
+        # up, only to check the URI: that one gets no state, and writes nothing.
         return cls(
             uri,
             feed_options=feed_options,
-            state=state,
+            state=crawl_state(crawler),
             stats=crawler.stats,
             sync_every=crawler.settings.getint("NEWSCRAWL_FEED_SYNC_ITEMS", 10),
         )

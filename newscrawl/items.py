@@ -92,6 +92,13 @@ class Article:
             memo = self.__dict__["_memo"] = TextMemo()
         return memo
 
+    def __getstate__(self) -> dict[str, object]:
+        # The memo is this process's cache: a record sent to another process (from an
+        # extraction worker) travels without it, and the receiver rebuilds what it asks.
+        state = dict(self.__dict__)
+        state.pop("_memo", None)
+        return state
+
     def flag(self, name: str) -> None:
         if name not in self.quality_flags:
             self.quality_flags.append(name)

@@ -13,7 +13,8 @@ parameters (the spider's attributes, ``%(time)s``, ``%(batch_id)d``, then the fe
   unless ``NEWSCRAWL_REPORT_PATH`` / ``NEWSCRAWL_FAILURES_PATH`` name them.
 * `local_feed_templates` reads ``FEEDS`` (or ``NEWSCRAWL_DEFAULT_FEED`` when no feed is
   configured) for the checks made before the crawler exists (`newscrawl.preflight`).
-* `state_path` fills in ``NEWSCRAWL_STATE_PATH``.
+* `fill` fills in any other path the run writes (the WARC archive's folder);
+  `state_path` fills in ``NEWSCRAWL_STATE_PATH``.
 """
 
 from __future__ import annotations
@@ -116,13 +117,12 @@ def run_files(settings: BaseSettings, spider: Spider) -> RunFiles:
         path = local_path(apply_uri_params(template, filled))
         if path is not None:
             feeds.append(path)
-    params = params or uri_params(settings, spider, {})
     first = feeds[0] if feeds else None
 
     def companion(setting: str, suffix: str) -> Path | None:
         template = str(settings.get(setting) or "")
         if template:
-            return Path(apply_uri_params(template, params)).expanduser()
+            return fill(template, settings, spider, params)
         return companion_of(first, suffix) if first is not None else None
 
     return RunFiles(
@@ -130,6 +130,17 @@ def run_files(settings: BaseSettings, spider: Spider) -> RunFiles:
         companion("NEWSCRAWL_REPORT_PATH", REPORT_SUFFIX),
         companion("NEWSCRAWL_FAILURES_PATH", FAILURES_SUFFIX),
     )
+
+
+def fill(
+    template: str,
+    settings: BaseSettings,
+    spider: Spider,
+    params: dict[str, Any] | None = None,
+) -> Path:
+    """A path template filled in like a feed URI (`params`: those of the run's feed)."""
+    values = params if params is not None else uri_params(settings, spider, {})
+    return Path(apply_uri_params(template, values)).expanduser()
 
 
 def companion_of(feed: Path, suffix: str) -> Path:

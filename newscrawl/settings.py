@@ -62,14 +62,21 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 # (each component group below adds its own entries)
 
 # --- Cleaning pipelines ---------------------------------------------------------------
-# Order matters: normalise first (later steps compare text), repair the drop cap before
-# boilerplate (a lone letter is not chrome), dedup after boilerplate (glued chrome would
-# hide a repeat), validate last. 600-900 stay free for later components.
-ITEM_PIPELINES["newscrawl.pipelines.normalize.TextNormalizationPipeline"] = 100
+# Two stages. The per-page cleaning needs nothing but the page, so it runs with the page
+# object wherever the page is extracted (`newscrawl.extraction`): normalise first (later
+# steps compare text), repair the drop cap before boilerplate (a lone letter is not
+# chrome), dedup after the known phrases (glued chrome would hide a repeat).
+NEWSCRAWL_CLEANING_PIPELINES = {
+    "newscrawl.pipelines.normalize.TextNormalizationPipeline": 100,
+    "newscrawl.pipelines.dropcap.DropCapPipeline": 200,
+    "newscrawl.pipelines.boilerplate.BoilerplatePipeline": 300,
+    "newscrawl.pipelines.dedup.ParagraphDedupPipeline": 400,
+}
+# Then the item pipelines, which see the run's articles one after another: duplicate
+# articles, chrome learned across articles, validation last. 600-900 stay free for
+# later components.
 ITEM_PIPELINES["newscrawl.pipelines.duplicates.DuplicateArticlesPipeline"] = 150
-ITEM_PIPELINES["newscrawl.pipelines.dropcap.DropCapPipeline"] = 200
-ITEM_PIPELINES["newscrawl.pipelines.boilerplate.BoilerplatePipeline"] = 300
-ITEM_PIPELINES["newscrawl.pipelines.dedup.ParagraphDedupPipeline"] = 400
+ITEM_PIPELINES["newscrawl.pipelines.learned.LearnedBoilerplatePipeline"] = 300
 ITEM_PIPELINES["newscrawl.pipelines.validation.ValidationPipeline"] = 500
 NEWSCRAWL_NORMALIZE_ENABLED = True
 NEWSCRAWL_DUPLICATES_ENABLED = True
@@ -117,6 +124,26 @@ FEED_STORAGES = {
     "file": "newscrawl.feeds.DurableFileFeedStorage",
 }
 
+# --- Discovery ---------------------------------------------------------------------------
+# Sitemaps may be far larger than any page: the sitemap protocol allows 50 MiB (also the
+# cap on what a gzipped sitemap may inflate to). At most this many sitemap files a run.
+NEWSCRAWL_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+NEWSCRAWL_SITEMAP_MAX_FILES = 50
+# Sitemaps are fetched conditionally and kept beside the crawl state (Scrapy's HTTP
+# cache, for sitemap requests only): a run with nothing new gets "304 Not Modified" and
+# still reads every entry. A sitemap that does not exist (404) is asked for again after:
+NEWSCRAWL_SITEMAP_MISSING_RECHECK_HOURS = 24.0
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "newscrawl.middlewares.sitemapcache.SitemapCachePolicy"
+HTTPCACHE_STORAGE = "newscrawl.middlewares.sitemapcache.SitemapCacheStorage"
+HTTPCACHE_GZIP = True
+# Coverage check: news-sitemap articles the listing should have shown but did not.
+# The run fails when at least MIN_MISSED are missed and more than MAX_MISSED_SHARE of
+# the articles judged.
+NEWSCRAWL_COVERAGE_ENABLED = True
+NEWSCRAWL_COVERAGE_MAX_MISSED_SHARE = 0.05
+NEWSCRAWL_COVERAGE_MIN_MISSED = 2
+
 # --- Faults, failures and layout drift -------------------------------------------------
 # Retries wait: exponential backoff, or the server's Retry-After (up to a ceiling).
 # RETRY_TIMES / RETRY_HTTP_CODES above still say what is retried and how often.
@@ -155,11 +182,24 @@ NEWSCRAWL_DRIFT_MAX_EMPTY_SHARE = 0.25
 # @url onto JAKARTAPOST_BASE_URL, so the same contracts also run against a site copy.
 SPIDER_CONTRACTS = {"newscrawl.contracts.OnBaseUrlContract": 5}
 
+# --- WARC archive -----------------------------------------------------------------------
+# Every article page fetched, as WARC request/response records (newscrawl reextract
+# rebuilds a dataset from them without the network). One file per run, rotated by size.
+NEWSCRAWL_ARCHIVE_ENABLED = True
+NEWSCRAWL_ARCHIVE_DIR = "data/archive/%(name)s/%(section)s"
+NEWSCRAWL_ARCHIVE_LISTINGS = False
+NEWSCRAWL_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
+NEWSCRAWL_ARCHIVE_SYNC_RECORDS = 10
+# zlib level per record: 3 costs a third of warcio's level 9 in CPU for ~12% more bytes.
+NEWSCRAWL_ARCHIVE_COMPRESSION = 3
+
 EXTENSIONS.update(
     {
+        "newscrawl.extensions.archive.WarcArchive": 300,
         # Below the report's 500, so their verdicts are in the report.
         "newscrawl.extensions.failures.FailuresFile": 400,
         "newscrawl.extensions.drift.LayoutDriftAlarm": 410,
+        "newscrawl.extensions.coverage.CoverageCheck": 420,
         "newscrawl.extensions.runreport.RunReport": 500,
     }
 )

@@ -121,3 +121,41 @@ KNOWN_SECTIONS = (
     "world", "indonesia", "business", "opinion", "culture", "lifestyle", "sports",
     "science", "tech", "environment", "academia", "multimedia", "travel", "paper",
 )  # fmt: skip
+
+
+_PAGE_SUFFIX = re.compile(r"\.html?$", re.IGNORECASE)
+
+
+def article_key(url: str) -> str:
+    """What two links to one article share on a page: the path, without a trailing
+    slash or ".html" (the site answers both spellings)."""
+    path = urlsplit(url).path.rstrip("/")
+    return _PAGE_SUFFIX.sub("", path) or "/"
+
+
+# --- sitemaps -------------------------------------------------------------------------
+#: The section sitemaps the site publishes (observed 2026-05): recent articles with
+#: Google News data, and the whole archive.
+NEWS_SITEMAP_PATH = "/{section}/news/sitemap.xml"
+ARCHIVE_SITEMAP_PATH = "/{section}/web/sitemap.xml"
+_SITEMAP_TOKEN = re.compile(r"[/._-]+")
+_YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
+_ARCHIVE_TOKENS = frozenset({"web", "archive", "archives", "all", "full"})
+
+
+def sitemap_section(url: str) -> str | None:
+    """The section a sitemap URL belongs to ("world" for /world/news/sitemap.xml,
+    "business" for /sitemaps/business-news.xml), or None for a site-wide one."""
+    tokens = [t for t in _SITEMAP_TOKEN.split(urlsplit(url).path.lower()) if t]
+    return next((t for t in tokens if t in KNOWN_SECTIONS), None)
+
+
+def sitemap_kind(url: str) -> str:
+    """What a sitemap URL says it holds: "news" (recent articles), "archive" (the whole
+    archive, or one year of it) or "unknown" (an index, or a name that does not say)."""
+    tokens = {t for t in _SITEMAP_TOKEN.split(urlsplit(url).path.lower()) if t}
+    if "news" in tokens:
+        return "news"
+    if tokens & _ARCHIVE_TOKENS or any(_YEAR_TOKEN.match(t) for t in tokens):
+        return "archive"
+    return "unknown"

@@ -83,3 +83,17 @@ def run_crawl(
         command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     return CrawlResult(done.returncode, done.stdout, done.stderr, output)
+
+
+def run_newscrawl(
+    cwd: Path, *args: str, wrapper: list[str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m newscrawl ARGS` in a subprocess started in `cwd`, as a user runs it.
+
+    `wrapper` is put before the command (a program that changes how it runs and then
+    executes it, e.g. with limits set)."""
+    command = [*(wrapper or []), sys.executable, "-m", "newscrawl", *args]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONWARNINGS": "error"}
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )

@@ -65,10 +65,8 @@ def test_widget_words_inside_a_sentence_are_story_text(rules, sentence):
 def test_pipeline_returns_both_blocks_as_paragraphs(tmp_path):
     crawler = get_crawler(Spider, {"NEWSCRAWL_BOILERPLATE_PATH": ""})
     pipe = build_from_crawler(BoilerplatePipeline, crawler)
-    pipe.open_spider()
     item = make_article(body=f"Lavrov arrived on Wednesday.\n\n{ALLY}{FEEDBACK}{VISIT}")
     pipe.process_item(item)
-    pipe.close_spider()
     assert item.paragraphs == ["Lavrov arrived on Wednesday.", ALLY, VISIT]
     assert item.word_count == len(item.body.split())
     assert crawler.stats.get_value("newscrawl/boilerplate/paragraphs_trimmed/phrase") == 1

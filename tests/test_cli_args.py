@@ -68,7 +68,10 @@ def test_refused_combinations_exit_2(argv, message, capsys):
 
 def test_main_returns_usage_status_instead_of_raising(capsys):
     assert main(["export", "-o", "t.txt"]) == 2
-    assert "usage: newscrawl export" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "newscrawl: error: export: cannot tell the format from 't.txt'; "
+        "add --format {jsonl,csv,parquet}; see 'newscrawl export --help'\n"
+    )
 
 
 def test_parquet_without_pyarrow_is_a_usage_error(monkeypatch, capsys):

@@ -204,8 +204,11 @@ def test_export_keeps_exactly_the_latest_version(runs, tmp_path, capsys):
     err = capsys.readouterr().err
     truncated = runs.folder / "20240513T000000Z.jsonl"
     assert f"{truncated}:2: warning: last line is incomplete" in err
-    assert "exported 3 articles" in err
-    assert "8 records read from 4 files, 5 older versions dropped" in err
+    # 9 lines - 1 skipped - 5 older versions - 0 outside the range = 3 exported
+    assert err.splitlines()[-1] == (
+        f"newscrawl: exported 3 articles to {out}: 9 lines read from 4 files, "
+        "1 skipped (1 cut short), 5 older versions dropped, 0 outside --since/--until"
+    )
 
 
 def test_csv_round_trip(runs, tmp_path):

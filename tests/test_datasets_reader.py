@@ -61,7 +61,11 @@ def test_bad_lines_are_reported_with_their_line_numbers(tmp_path):
     records, problems = _read(path)
 
     assert records == [(1, {"url": "https://a/1"}), (5, {"url": "https://a/3"})]
-    assert [(p.line, p.severity) for p in problems] == [(3, "error"), (4, "error"), (6, "warning")]
+    assert [(p.line, p.kind, p.severity) for p in problems] == [
+        (3, "not_object", "error"),
+        (4, "not_json", "error"),
+        (6, "cut_short", "warning"),
+    ]
     assert str(problems[0]) == f"{path}:3: not a JSON object but an array"
     assert str(problems[1]).startswith(f"{path}:4: not JSON: ")
     assert str(problems[2]).startswith(f"{path}:6: warning: last line is incomplete")
@@ -85,7 +89,7 @@ def test_line_that_is_not_utf8_is_an_error(tmp_path):
     assert [number for number, _ in records] == [1, 3]
     assert len(problems) == 1
     assert problems[0].line == 2
-    assert problems[0].severity == "error"
+    assert (problems[0].kind, problems[0].severity) == ("not_json", "error")
     assert "not UTF-8" in problems[0].message
 
 

@@ -121,7 +121,9 @@ def test_cli_reports_file_line_problem_and_fails(tmp_path, capsys):
         f"{run}:5: version: 0 is less than the minimum of 1",
         f"{run}:6: warning: last line is incomplete (a crashed or running write?); skipped",
     ]
-    assert "INVALID: 1 files, 3 records, 1 valid, 4 errors, 1 warnings" in out.err
+    assert out.err.splitlines()[-1] == (
+        "newscrawl: INVALID: 1 file, 3 records, 1 valid, 4 errors, 1 warning"
+    )
 
 
 def test_cli_partial_last_line_is_only_a_warning_unless_strict(tmp_path, capsys):
@@ -141,6 +143,8 @@ def test_cli_directory_of_valid_runs(tmp_path, capsys):
     assert capsys.readouterr() == ("", "")
 
 
-def test_cli_no_run_files_is_a_failure(tmp_path, capsys):
-    assert main(["validate", str(tmp_path)]) == 1
-    assert "no run files" in capsys.readouterr().err
+def test_cli_no_run_files_is_a_usage_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"newscrawl: error: validate: no run files (*.jsonl) in {tmp_path}\n"
+    )

@@ -200,7 +200,7 @@ def test_the_spider_yields_a_record_or_counts_a_failure(
 ) -> None:
     stats = spider.crawler.stats
     failed_before = stats.get_value("newscrawl/article/failed", 0)
-    output = list(spider.parse_article(_response(*page), listing_page=1))
+    output = list(spider.parse_article(_response(*page)))
     failed_after = stats.get_value("newscrawl/article/failed", 0)
     assert (len(output), failed_after - failed_before) in {(1, 0), (0, 1)}
 

@@ -1,4 +1,4 @@
-"""newscrawl/pipelines/boilerplate.py"""
+"""newscrawl/pipelines/boilerplate.py (known phrases) and pipelines/learned.py (learned chrome)"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from newscrawl.pipelines.boilerplate import BoilerplatePipeline
+from newscrawl.pipelines.learned import LearnedBoilerplatePipeline
 from tests.test_pipelines_normalize import make_article
 
 STORY = [
@@ -34,9 +35,25 @@ def pipeline(tmp_path, **settings):
             **settings,
         },
     )
-    pipe = build_from_crawler(BoilerplatePipeline, crawler)
-    pipe.open_spider()
+    pipe = Both(
+        build_from_crawler(BoilerplatePipeline, crawler),
+        build_from_crawler(LearnedBoilerplatePipeline, crawler),
+    )
+    pipe.learned.open_spider()
     return pipe, crawler.stats
+
+
+class Both:
+    """Both halves in crawl order: known phrases (per page), then learned chrome."""
+
+    def __init__(self, phrases, learned):
+        self.phrases, self.learned = phrases, learned
+
+    def process_item(self, item):
+        return self.learned.process_item(self.phrases.process_item(item))
+
+    def close_spider(self):
+        self.learned.close_spider()
 
 
 def own(n: int) -> list[str]:
@@ -144,11 +161,10 @@ def test_phrase_file_is_a_setting(tmp_path):
     assert item.paragraphs == ["Advertisement", *own(1)]
 
 
-def test_disabled():
+@pytest.mark.parametrize("cls", [BoilerplatePipeline, LearnedBoilerplatePipeline])
+def test_disabled(cls):
     with pytest.raises(NotConfigured):
-        build_from_crawler(
-            BoilerplatePipeline, get_crawler(Spider, {"NEWSCRAWL_BOILERPLATE_ENABLED": False})
-        )
+        build_from_crawler(cls, get_crawler(Spider, {"NEWSCRAWL_BOILERPLATE_ENABLED": False}))
 
 
 def test_threshold_below_the_floor_is_raised(tmp_path, caplog):

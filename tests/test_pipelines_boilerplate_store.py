@@ -1,7 +1,8 @@
-"""newscrawl/pipelines/boilerplate.py + cleaning/learned.py when the SQLite store fails.
+"""newscrawl/pipelines/learned.py + cleaning/learned.py when the SQLite store fails.
 
 A store locked by another crawl is not corrupt: it is left in place and the run goes on
-with known phrases only. A store error in the middle of a run never costs an article.
+without learning (known phrases are removed per page, before this pipeline). A store
+error in the middle of a run never costs an article.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from newscrawl.cleaning.learned import LearnedBoilerplate
-from newscrawl.pipelines import boilerplate
-from newscrawl.pipelines.boilerplate import BoilerplatePipeline
+from newscrawl.pipelines import learned
+from newscrawl.pipelines.learned import LearnedBoilerplatePipeline
 from tests.test_pipelines_normalize import make_article
 
 WIDGET = "Follow our WhatsApp channel for the day's top stories."
@@ -28,7 +29,7 @@ STORY = "Jakarta police arrested two suspects on Monday over the attack, a spoke
 def _item(n: int):
     return make_article(
         url=f"https://www.thejakartapost.com/world/2024/07/{n:02d}/story-{n}.html",
-        body="\n\n".join([f"{STORY} ({n})", "Advertisement", WIDGET]),
+        body="\n\n".join([f"{STORY} ({n})", WIDGET]),
     )
 
 
@@ -53,14 +54,14 @@ def test_pipeline_runs_without_learning_when_the_store_is_locked(
     locked_store, monkeypatch, caplog
 ):
     monkeypatch.setattr(
-        boilerplate, "LearnedBoilerplate", functools.partial(LearnedBoilerplate, timeout=0.05)
+        learned, "LearnedBoilerplate", functools.partial(LearnedBoilerplate, timeout=0.05)
     )
     crawler = get_crawler(Spider, {
         "NEWSCRAWL_BOILERPLATE_PATH": str(locked_store),
         "NEWSCRAWL_BOILERPLATE_MIN_ARTICLES": 3,
     })
-    pipe = build_from_crawler(BoilerplatePipeline, crawler)
-    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.boilerplate"):
+    pipe = build_from_crawler(LearnedBoilerplatePipeline, crawler)
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.learned"):
         pipe.open_spider()
     assert "learned boilerplate is off for this run" in caplog.text
     items = [_item(n) for n in range(1, 5)]
@@ -70,13 +71,13 @@ def test_pipeline_runs_without_learning_when_the_store_is_locked(
     for n, item in enumerate(items, start=1):
         assert item.paragraphs == [f"{STORY} ({n})", WIDGET]
     assert crawler.stats.get_value("newscrawl/boilerplate/store_unavailable") == 1
-    assert crawler.stats.get_value("newscrawl/boilerplate/paragraphs_removed/phrase") == 4
+    assert crawler.stats.get_value("newscrawl/boilerplate/paragraphs_removed/learned") is None
     assert sorted(p.name for p in locked_store.parent.iterdir()) == ["bp.sqlite3"]
 
 
 def test_store_error_mid_run_keeps_the_article(tmp_path, caplog):
     crawler = get_crawler(Spider, {"NEWSCRAWL_BOILERPLATE_PATH": str(tmp_path / "bp.sqlite3")})
-    pipe = build_from_crawler(BoilerplatePipeline, crawler)
+    pipe = build_from_crawler(LearnedBoilerplatePipeline, crawler)
     pipe.open_spider()
 
     def failing_observe(article, fingerprints):
@@ -84,7 +85,7 @@ def test_store_error_mid_run_keeps_the_article(tmp_path, caplog):
 
     pipe.store.observe = failing_observe
     first, second = _item(1), _item(2)
-    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.boilerplate"):
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.learned"):
         pipe.process_item(first)
         pipe.process_item(second)
     pipe.close_spider()

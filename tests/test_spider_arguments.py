@@ -31,6 +31,21 @@ def test_since_formats(raw, expected):
     assert CrawlArguments.parse(raw, today=date(2026, 1, 15)).since == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "channels"),
+    [
+        (None, ("listing", "sitemap")),
+        ("", ("listing", "sitemap")),
+        ("listing", ("listing",)),
+        ("Archive, listing,sitemap", ("listing", "sitemap", "archive")),
+        ("sitemap+archive", ("sitemap", "archive")),
+    ],
+)
+def test_discovery_channels(raw, channels):
+    given = {} if raw is None else {"discover": raw}
+    assert CrawlArguments.parse(given).discover == channels
+
+
 def test_section_and_pages_are_typed():
     args = CrawlArguments.parse({"section": " Business/Companies ", "max_pages": "3"})
     assert args.section == "business/companies"
@@ -48,6 +63,7 @@ def test_section_and_pages_are_typed():
         ({"section": "sport news"}, "is not a section slug"),
         ({"section": "horoscopes"}, "unknown section 'horoscopes'; known sections: world"),
         ({"pages": "3"}, "unknown spider argument(s) pages"),
+        ({"discover": "listing,rss"}, "discover='listing,rss' names unknown channel(s) rss"),
     ],
 )
 def test_bad_values_are_explained(raw, message):
@@ -62,6 +78,7 @@ def test_bad_values_are_explained(raw, message):
         ("since=last-tuesday", "since='last-tuesday' is not a date"),
         ("max_pages=-3", "max_pages='-3' must be at least 1"),
         ("section=nowhere", "unknown section 'nowhere'"),
+        ("discover=everything", "discover='everything' names unknown channel(s) everything"),
     ],
 )
 def test_crawl_refuses_bad_arguments_before_any_request(tmp_path, arg, message):

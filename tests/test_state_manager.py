@@ -76,7 +76,6 @@ def test_a_page_failing_again_is_known_bad_and_one_that_comes_back_is_forgotten(
     state = open_state(tmp_path, clock)
     assert [page.url for page in state.due()] == [A]
     assert state.decide(A).plan is Plan.RETRY
-    assert state.decide(A).plan is Plan.ALREADY  # the same page listed again this run
     state.note_response(A, [A], None, None)
     assert state.settle(site_served=True) == {}
     state.close()

@@ -1,12 +1,13 @@
-"""Load run files into `LatestVersions`, skipping (and reporting) unusable lines."""
+"""Load run files into `LatestVersions`, skipping (reporting and counting) unusable lines."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from newscrawl.datasets.reader import Problem, read_lines
+from newscrawl.datasets.reader import PROBLEM_KINDS, Problem, ProblemKind, read_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,15 +49,41 @@ class ProblemLog:
 
 @dataclass
 class LoadSummary:
+    """What happened to every non-blank line read.
+
+    ``lines == loaded + skipped_total`` and ``loaded == distinct + superseded``.
+    `records` counts the lines that were JSON objects, schema-valid or not.
+    """
+
     files: int = 0
     records: int = 0
     loaded: int = 0
-    invalid: int = 0
     distinct: int = 0
+    skipped: Counter[ProblemKind] = field(default_factory=Counter)
 
     @property
     def superseded(self) -> int:
         return self.loaded - self.distinct
+
+    @property
+    def invalid(self) -> int:
+        return self.skipped["invalid"]
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def lines(self) -> int:
+        return self.loaded + self.skipped_total
+
+    def skipped_by_kind(self) -> str:
+        """``"1 not JSON, 1 cut short"``: the kinds that occurred, in `PROBLEM_KINDS` order."""
+        return ", ".join(
+            f"{self.skipped[kind]:,} {words}"
+            for kind, words in PROBLEM_KINDS.items()
+            if self.skipped[kind]
+        )
 
 
 def load(
@@ -68,15 +95,24 @@ def load(
 ) -> LoadSummary:
     """Every record of `files` into `latest`; with a validator, invalid ones are skipped."""
     summary = LoadSummary(files=len(files))
-    for source in read_lines(files, problems.report, progress.add_bytes):
+
+    def skip(problem: Problem) -> None:
+        summary.skipped[problem.kind] += 1
+        problems.report(problem)
+
+    for source in read_lines(files, skip, progress.add_bytes):
         summary.records += 1
         progress.add_record()
         if validator is not None:
             messages = validator.problems(source.record)
             if messages:
-                summary.invalid += 1
-                problems.report(
-                    Problem(source.path, source.line, "; ".join(messages) + " (record skipped)")
+                skip(
+                    Problem(
+                        source.path,
+                        source.line,
+                        "; ".join(messages) + " (record skipped)",
+                        "invalid",
+                    )
                 )
                 continue
         latest.add(source.record)

@@ -75,12 +75,17 @@ class LatestVersions:
 
     def __enter__(self) -> Self:
         self._tmp = tempfile.TemporaryDirectory(prefix="newscrawl-merge-", dir=self.workdir)
-        self._db = sqlite3.connect(Path(self._tmp.name) / "merge.sqlite3")
-        # A scratch database: nothing to recover after a crash, so skip the journal.
-        self._db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;"
-        )
-        self._db.execute(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(Path(self._tmp.name) / "merge.sqlite3")
+            # A scratch database: nothing to recover after a crash, so skip the journal.
+            self._db.executescript(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;"
+            )
+            self._db.execute(_SCHEMA)
+        except BaseException:
+            # __exit__ does not run when __enter__ fails (a full disk): clean up here.
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(

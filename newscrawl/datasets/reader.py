@@ -7,7 +7,8 @@ named explicitly is read like any run file (its last line may be cut short).
 
 A crash can leave the last line of a file without its newline and cut in the middle.
 Such a line is reported as a warning (`Problem.severity == "warning"`) and skipped;
-any other unreadable line is an error.
+any other unreadable line is an error. Every problem has a `kind` (`PROBLEM_KINDS`), so
+callers can say how many lines they skipped and why.
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ RUN_FILE_SUFFIX = ".jsonl"
 NOT_RUN_FILES = (".failures.jsonl",)
 
 Severity = Literal["error", "warning"]
+#: Why a line was skipped: not JSON text (or not UTF-8), JSON but not an object, an
+#: object the schema refuses, a last line cut short by a crash.
+ProblemKind = Literal["not_json", "not_object", "invalid", "cut_short"]
+#: Each kind in words, in the order summaries list them.
+PROBLEM_KINDS: dict[ProblemKind, str] = {
+    "not_json": "not JSON",
+    "not_object": "not a JSON object",
+    "invalid": "failing the schema",
+    "cut_short": "cut short",
+}
 
 
 class InputError(Exception):
@@ -41,7 +52,12 @@ class Problem:
     path: Path
     line: int
     message: str
-    severity: Severity = "error"
+    kind: ProblemKind
+
+    @property
+    def severity(self) -> Severity:
+        # A cut-off last line is what a running or killed writer leaves: expected, not wrong.
+        return "warning" if self.kind == "cut_short" else "error"
 
     def __str__(self) -> str:
         marker = "warning: " if self.severity == "warning" else ""
@@ -63,7 +79,8 @@ def is_run_file(path: Path) -> bool:
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Run files named by `paths`, each once, directories expanded in name order."""
+    """Run files named by `paths`, each once, directories expanded in name order
+    (a directory without run files adds nothing: the caller decides whether that matters)."""
     found: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
@@ -71,8 +88,6 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             candidates = sorted(
                 p for p in path.rglob(f"*{RUN_FILE_SUFFIX}") if p.is_file() and is_run_file(p)
             )
-            if not candidates:
-                logger.warning("%(dir)s: no run files (*.jsonl) in this directory", {"dir": path})
         elif path.is_file():
             candidates = [path]
         else:
@@ -140,25 +155,29 @@ def _decode(
         on_problem(
             _cut_short(path, number)
             if cut_short
-            else Problem(path, number, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+            else Problem(
+                path, number, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "not_json"
+            )
         )
         return None
     except json.JSONDecodeError as exc:
         on_problem(
             _cut_short(path, number)
             if cut_short
-            else Problem(path, number, f"not JSON: {exc.msg} at column {exc.colno}")
+            else Problem(path, number, f"not JSON: {exc.msg} at column {exc.colno}", "not_json")
         )
         return None
     if not isinstance(value, dict):
-        on_problem(Problem(path, number, f"not a JSON object but {_json_type(value)}"))
+        on_problem(
+            Problem(path, number, f"not a JSON object but {_json_type(value)}", "not_object")
+        )
         return None
     return SourceLine(path, number, value)
 
 
 def _cut_short(path: Path, number: int) -> Problem:
     return Problem(
-        path, number, "last line is incomplete (a crashed or running write?); skipped", "warning"
+        path, number, "last line is incomplete (a crashed or running write?); skipped", "cut_short"
     )
 
 

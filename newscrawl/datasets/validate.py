@@ -118,7 +118,7 @@ def validate_files(
             progress.add_record()
         messages = validator.problems(source.record)
         for message in messages:
-            on_problem(Problem(source.path, source.line, message))
+            on_problem(Problem(source.path, source.line, message, "invalid"))
         if not messages:
             summary.valid += 1
     return summary

@@ -205,7 +205,13 @@ class CrawlStateExtension:
 
 def crawl_state(crawler: Crawler) -> CrawlState | None:
     """The run's crawl state, or None when it keeps none (``NEWSCRAWL_STATE_PATH`` empty)."""
-    extension = crawler.get_extension(CrawlStateExtension)
+    try:
+        extension = crawler.get_extension(CrawlStateExtension)
+    except RuntimeError:
+        # A crawler without extensions, built only to host components (`newscrawl
+        # reextract`), or Scrapy's feed exporter checking a URI while the extensions are
+        # still being set up: no state there.
+        return None
     return extension.state if extension is not None else None
 
 

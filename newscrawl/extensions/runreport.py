@@ -59,6 +59,7 @@ class RunReport:
         self.failures: list[dict[str, Any]] = []
         self.path: Path | None = None
         self.finish_reason: str | None = None
+        self.sections: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -68,6 +69,7 @@ class RunReport:
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(report.page_failed, signal=newscrawl_signals.page_failed)
+        crawler.signals.connect(report.add_section, signal=newscrawl_signals.report_section)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(report.engine_stopped, signal=signals.engine_stopped)
         return report
@@ -110,6 +112,9 @@ class RunReport:
                 "failed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
         )
+
+    def add_section(self, name: str, data: Any, **_: Any) -> None:
+        self.sections[name] = data
 
     def _append(self, entries: list[dict[str, Any]], entry: dict[str, Any]) -> None:
         if len(entries) < self.max_entries:
@@ -162,6 +167,8 @@ class RunReport:
                 for key, value in values.items()
                 if key.startswith("newscrawl/extraction_path/")
             },
+            **self.sections,
+            "archive_files": values.get("newscrawl/archive/files", []),
             "drops": self.drops,
             "failures": [_listed(f) for f in self.failures[: self.max_entries]],
             "gone": gone[: self.max_entries],

@@ -13,13 +13,14 @@ run's `CrawlState` (`newscrawl.state.manager`, handed over by
 * failed in an earlier run: requested only when its next attempt is due (the spider
   starts with those, wherever they are listed now), or when the listing shows it with
   a newer date than it had (the ``newscrawl_listed_at`` meta key of the request); gone
-  and abandoned pages otherwise never;
-* requested earlier in the same run: not again.
+  and abandoned pages otherwise never.
 
-The next listing page is not requested when every article of this page was left out
-(known and settled, or known to fail), unless the previous run stopped early (killed,
-interrupted, a listing page failed) deeper in the listing than this page: then the run
-goes on at least that far, so nothing listed there is missed.
+The next listing page is not requested when every article the page showed (the spider
+lists them in the request's ``newscrawl_listed`` meta), whichever channel requested
+them, is left alone (known and settled, or known to fail and not due), unless the
+previous run stopped early (killed, interrupted, a listing page failed) deeper in the
+listing than this page: then the run goes on at least that far, so nothing listed
+there is missed.
 
 It also judges the run: article pages the state did not already know to be bad were
 requested, and not one article came out of the run (extracted, or known to be
@@ -27,14 +28,15 @@ unchanged): that fails it (`newscrawl.runstatus.fail_run`). This check also runs
 the state off.
 
 Meta keys read: ``newscrawl_listed_at`` (ISO 8601 date or date-time the listing or a
-sitemap shows for the article). Set on re-checks: ``newscrawl_recheck`` (True).
+sitemap shows for the article), ``newscrawl_listed``. Set on re-checks:
+``newscrawl_recheck`` (True). See `newscrawl.requestmeta`.
 
 Stats: ``newscrawl/incremental/article_requests`` (seen from the spider),
 ``newscrawl/incremental/requested`` (let through), ``newscrawl/incremental/skipped``
 (known, settled), ``newscrawl/incremental/rechecked``,
 ``newscrawl/incremental/not_modified``, ``newscrawl/incremental/retried/<due|reappeared>``,
 ``newscrawl/incremental/not_retried/<waiting|gone|abandoned>``,
-``newscrawl/incremental/already_requested``, ``newscrawl/incremental/pagination_stopped``.
+``newscrawl/incremental/pagination_stopped``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl import requestmeta
 from newscrawl.extensions.crawlstate import crawl_state
 from newscrawl.items import Article
 from newscrawl.runstatus import fail_run, usable_articles
@@ -65,20 +68,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RECHECK_META = "newscrawl_recheck"
-LISTED_AT_META = "newscrawl_listed_at"
+RECHECK_META = requestmeta.RECHECK
 
 
 def is_article_request(request: Request) -> bool:
     return article_section(urlsplit(request.url).path) is not None
-
-
-class _ListingTally:
-    """What one listing response yielded so far."""
-
-    def __init__(self) -> None:
-        self.articles = 0
-        self.skipped = 0
 
 
 class IncrementalMiddleware:
@@ -112,28 +106,27 @@ class IncrementalMiddleware:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         # The spider starts with the failed pages now due (`CrawlState.due`): decided
         # here like listed ones, so they count as known to be bad.
-        tally = _ListingTally()
         async for element in start:
             if isinstance(element, Request) and is_article_request(element):
-                for kept in self._article_request(element, tally):
+                for kept in self._article_request(element):
                     yield kept
             else:
                 yield element
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        tally = self._start(response)
+        self._start(response)
         for element in result:
-            yield from self._filter(response, element, tally)
+            yield from self._filter(response, element)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        tally = self._start(response)
+        self._start(response)
         async for element in result:
-            for kept in self._filter(response, element, tally):
+            for kept in self._filter(response, element):
                 yield kept
 
-    def _start(self, response: Response) -> _ListingTally:
+    def _start(self, response: Response) -> None:
         if response.status == 304 and response.meta.get(RECHECK_META):
             self.stats.inc_value("newscrawl/incremental/not_modified")
             if self.state is not None:
@@ -141,9 +134,8 @@ class IncrementalMiddleware:
         page = _listing_page(response)
         if page is not None and self.state is not None:
             self.state.reached_listing_page(self.section, page)
-        return _ListingTally()
 
-    def _filter(self, response: Response, element: Any, tally: _ListingTally) -> Iterator[Any]:
+    def _filter(self, response: Response, element: Any) -> Iterator[Any]:
         if isinstance(element, Article):
             self._note_article(response, element)
             yield element
@@ -152,11 +144,15 @@ class IncrementalMiddleware:
             yield element
             return
         if is_article_request(element):
-            tally.articles += 1
-            yield from self._article_request(element, tally)
+            yield from self._article_request(element)
             return
         page = _listing_page(response)
-        all_known = bool(tally.articles) and tally.skipped == tally.articles
+        listed = element.meta.get(requestmeta.LISTED) or []
+        all_known = (
+            self.state is not None
+            and bool(listed)
+            and all(self.state.settled(url) for url in listed)
+        )
         if page is not None and all_known and page > self.resume_page:
             self.stats.inc_value("newscrawl/incremental/pagination_stopped")
             logger.info(
@@ -166,21 +162,15 @@ class IncrementalMiddleware:
             return
         yield element
 
-    def _article_request(self, request: Request, tally: _ListingTally) -> Iterator[Request]:
+    def _article_request(self, request: Request) -> Iterator[Request]:
         self.stats.inc_value("newscrawl/incremental/article_requests")
         if self.state is None:
             self.stats.inc_value("newscrawl/incremental/requested")
             yield request
             return
-        listed_at = request.meta.get(LISTED_AT_META)
+        listed_at = request.meta.get(requestmeta.LISTED_AT)
         decision = self.state.decide(request.url, listed_at if isinstance(listed_at, str) else None)
-        if decision.plan is Plan.ALREADY:
-            # Requested earlier in this run (listed twice, or due and listed): once is
-            # enough, and it is no sign this page reached what earlier runs saw.
-            self.stats.inc_value("newscrawl/incremental/already_requested")
-            return
         if not decision.plan.fetches:
-            tally.skipped += 1
             self._count_skip(request, decision)
             return
         self.stats.inc_value("newscrawl/incremental/requested")

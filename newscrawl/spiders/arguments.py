@@ -22,6 +22,13 @@ ACCEPTED_SINCE = (
 )
 
 
+#: Discovery channels, in the order they are named in messages: the section's listing
+#: pages, its news sitemap (recent articles), its archive sitemap (every article: for
+#: backfills, opt-in).
+CHANNELS = ("listing", "sitemap", "archive")
+DEFAULT_CHANNELS = ("listing", "sitemap")
+
+
 class ArgumentError(ValueError):
     """A spider argument has a value the spider cannot use."""
 
@@ -31,19 +38,21 @@ class CrawlArguments:
     section: str = "world"
     since: date | None = None
     max_pages: int | None = None
+    discover: tuple[str, ...] = DEFAULT_CHANNELS
 
     @classmethod
     def parse(cls, raw: dict[str, Any], *, today: date | None = None) -> CrawlArguments:
-        unknown = sorted(set(raw) - {"section", "since", "max_pages", "_job"})
+        unknown = sorted(set(raw) - {"section", "since", "max_pages", "discover", "_job"})
         if unknown:
             raise ArgumentError(
                 f"unknown spider argument(s) {', '.join(unknown)}; "
-                "accepted: section, since, max_pages"
+                "accepted: section, since, max_pages, discover"
             )
         return cls(
             section=parse_section(raw.get("section", "world")),
             since=parse_since(raw.get("since"), today=today),
             max_pages=parse_max_pages(raw.get("max_pages")),
+            discover=parse_discover(raw.get("discover")),
         )
 
 
@@ -104,3 +113,17 @@ def parse_max_pages(value: Any) -> int | None:
     if pages < 1:
         raise ArgumentError(f"max_pages={value!r} must be at least 1")
     return pages
+
+
+def parse_discover(value: Any) -> tuple[str, ...]:
+    """ "listing,sitemap" -> ("listing", "sitemap"); empty means the default channels."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_CHANNELS
+    names = [n.strip().lower() for n in str(value).replace("+", ",").split(",") if n.strip()]
+    unknown = [n for n in names if n not in CHANNELS]
+    if unknown:
+        raise ArgumentError(
+            f"discover={value!r} names unknown channel(s) {', '.join(unknown)}; "
+            f"accepted: a comma-separated list of {', '.join(CHANNELS)}"
+        )
+    return tuple(c for c in CHANNELS if c in names)

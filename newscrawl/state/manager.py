@@ -54,7 +54,6 @@ class Plan(str, Enum):
     WAITING = "waiting"  # failed before, its next attempt has not come yet
     GONE = "gone"
     ABANDONED = "abandoned"
-    ALREADY = "already"  # requested earlier in this run
 
     @property
     def fetches(self) -> bool:
@@ -110,7 +109,6 @@ class CrawlState:
         # written if it fails), pages the state knew as bad when requested, those of them
         # that came back, and this run's failures.
         self._listed: OrderedDict[str, str | None] = OrderedDict()
-        self._requested: OrderedDict[str, None] = OrderedDict()
         self._known_bad: set[str] = set()
         self._cured: set[str] = set()
         self._failures: dict[str, _Failure] = {}
@@ -159,19 +157,20 @@ class CrawlState:
         return self.store.count_failed()
 
     # --- before a request -------------------------------------------------------------
+    def lookup(self, url: str) -> ArticleState | None:
+        """The exported article `url` stands for (an old slug finds its article)."""
+        return self.tracker.lookup(url)
+
     def decide(self, url: str, listed_at: str | None = None) -> Decision:
         """What to do with an article listed at `url` (`listed_at`: the date a listing or
         sitemap shows for it, ISO 8601, when it shows one). A decision to fetch is
         remembered for the run: the page's outcome depends on it."""
-        key = state_key(url)
-        if key in self._requested:
-            return Decision(Plan.ALREADY)
         decision = self.plan(url, listed_at)
         if decision.plan.fetches:
+            key = state_key(url)
             if decision.failed is not None:
                 self._known_bad.add(key)
             _put(self._listed, key, listed_at)
-            _put(self._requested, key, None)
         return decision
 
     def plan(self, url: str, listed_at: str | None = None) -> Decision:

@@ -22,6 +22,8 @@ import os
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from newscrawl.files import PART_SUFFIX, fsync_folder
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -32,31 +34,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PART_SUFFIX = ".part"
 #: Leftovers of these names are JSON Lines and can be salvaged line by line.
 LINE_SUFFIXES = (".jsonl", ".jl", ".ndjson")
-
-
-def part_path(path: Path) -> Path:
-    return path.with_name(path.name + PART_SUFFIX)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        logger.debug(
-            "fsync of folder %(folder)s failed: %(error)s", {"folder": folder, "error": exc}
-        )
-    finally:
-        os.close(fd)
-
-
 
 
 def salvage_part(
