@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from typing import Any
 from benchmarks import nginx, sitegen
 from benchmarks.crawls import _wait, crawl_newscrawl
 
-DEFAULT_WORKDIR = Path("/tmp/newscrawl-bench")
+# Under the system temp folder: the generated sites are large and disposable.
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "newscrawl-bench"
 
 
 def say(text: str) -> None:

@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,8 @@ from benchmarks.crawls import CrawlMeasure, crawl_bare, crawl_newscrawl, engine_
 
 BENCHMARKS = Path(__file__).resolve().parent
 EXPORT_BENCH = BENCHMARKS / "bench_export.py"
-DEFAULT_WORKDIR = Path("/tmp/newscrawl-bench")
+# Under the system temp folder: the generated sites are large and disposable.
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "newscrawl-bench"
 
 
 @dataclass

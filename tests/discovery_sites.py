@@ -21,6 +21,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
@@ -279,3 +280,34 @@ def build_entity_sitemap(target: Path, secret: Path) -> Path:
     )
     news.write_text(text, encoding="utf-8")
     return target
+
+
+def page_two_world_paths() -> list[str]:
+    return [_path(e.href) for e in read_entries(2) if "/world/" in e.href]
+
+
+def build_sitemap_of_page_two(target: Path) -> Path:
+    """The news sitemap lists exactly the world articles of listing page 2 (and no
+    others): a run may fetch them from the sitemap before it reads page 2."""
+    copy_site(target)
+    urls = page_two_world_paths()
+    www = "https://www.thejakartapost.com"
+    items = "".join(
+        f"<url><loc>{www}{path}</loc><news:news><news:publication>"
+        "<news:name>The Jakarta Post</news:name><news:language>en</news:language>"
+        "</news:publication><news:publication_date>2025-01-01</news:publication_date>"
+        "<news:title>x</news:title></news:news></url>"
+        for path in urls
+    )
+    (target / NEWS_SITEMAP).write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+        'schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"{items}</urlset>\n",
+        encoding="utf-8",
+    )
+    return target
+
+
+def _path(href: str) -> str:
+    """The path of a listing link, whatever host it names."""
+    return urlsplit(href.strip()).path

@@ -70,11 +70,12 @@ def test_no_command_lists_the_commands(tmp_path):
         "usage: newscrawl COMMAND [ARGUMENTS]",
         "",
         "commands:",
-        "  export    merge run files into one table, latest version of each article",
-        "  validate  check run files against the published JSON Schema",
-        "  stats     articles per day, author and tag, word counts, premium share",
-        "  demo      crawl the bundled offline copy of the site and show what came out",
-        "  serve     serve the bundled offline copy of the site on 127.0.0.1 until Ctrl-C",
+        "  export     merge run files into one table, latest version of each article",
+        "  validate   check run files against the published JSON Schema",
+        "  stats      articles per day, author and tag, word counts, premium share",
+        "  demo       crawl the bundled offline copy of the site and show what came out",
+        "  serve      serve the bundled offline copy of the site on 127.0.0.1 until Ctrl-C",
+        "  reextract  rebuild records from WARC archives (ours or CC-NEWS), no network",
         "",
         "'newscrawl COMMAND --help' describes a command; 'newscrawl --version' prints the version.",
     ]
@@ -104,7 +105,7 @@ def test_version_from_the_installed_entry_point(tmp_path):
         (
             ["bogus"],
             "newscrawl: error: unknown command 'bogus'; the commands are export, validate, "
-            "stats, demo, serve; see 'newscrawl --help'",
+            "stats, demo, serve, reextract; see 'newscrawl --help'",
         ),
         (["--bogus"], "newscrawl: error: unrecognized arguments: --bogus; see 'newscrawl --help'"),
         (

@@ -127,3 +127,40 @@ def test_spider_arguments_select_what_the_author_expected(holdout, case, tmp_pat
         result = run_crawl(server.base_url, tmp_path, f"{case}={spec[case]}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(r["url"] for r in result.records) == sorted(spec["urls"])
+
+
+# Copies whose author wrote down what the discovery channels must show: the articles
+# the coverage check must name as missed by the listing, and a crawl with the archive
+# sitemap (which articles, which failures, which exit status).
+DISCOVERY = sorted(h for h in HOLDOUTS if (h / "expected_discovery.json").exists())
+
+
+@pytest.mark.parametrize("holdout", DISCOVERY, ids=lambda p: p.name)
+def test_the_coverage_check_names_what_the_listing_missed(holdout, tmp_path):
+    spec = json.loads((holdout / "expected_discovery.json").read_text(encoding="utf-8"))
+    with serve_site(holdout / "site") as server:
+        result = run_crawl(server.base_url, tmp_path)
+    missed = result.report["discovery"]["coverage"]["listing_missed"]
+    assert sorted(_on_www(url) for url in missed) == sorted(spec["listing_missed"])
+
+
+@pytest.mark.parametrize("holdout", DISCOVERY, ids=lambda p: p.name)
+def test_an_archive_backfill_exports_what_the_author_expected(holdout, tmp_path):
+    spec = json.loads((holdout / "expected_discovery.json").read_text(encoding="utf-8"))["archive"]
+    with serve_site(holdout / "site") as server:
+        result = run_crawl(server.base_url, tmp_path, spec["args"])
+    assert result.returncode == spec["exit_status"], result.stderr[-3000:]
+    urls = [r["url"] for r in result.records]
+    assert len(urls) == len(set(urls)), "an article was exported twice"
+    assert sorted(urls) == sorted(spec["urls"])
+    failures_file = result.output.with_name(result.output.stem + ".failures.jsonl")
+    lines = failures_file.read_text(encoding="utf-8").splitlines()
+    assert sorted(json.loads(line)["url"] for line in lines if line.strip()) == sorted(
+        spec["failed"]
+    )
+
+
+def _on_www(url: str) -> str:
+    """A URL of the served copy, named on the live site as the author wrote it."""
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    return f"https://www.thejakartapost.com/{path}"

@@ -9,12 +9,17 @@ which sitemaps exist.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+import threading
+import time
 from typing import TYPE_CHECKING
 
 import pytest
 
 from newscrawl.sitecopy import serve_site
+from newscrawl.sitecopy.server import Reply, SiteCopy, SiteServer
 from tests import discovery_sites as sites
 from tests.helpers import EXPECTED, SITE, read_jsonl, run_crawl
 
@@ -257,3 +262,52 @@ def test_since_applies_to_sitemap_entries_too(tmp_path: Path) -> None:
     result, _ = crawl_once(SITE, tmp_path / "run", "since=2026-01-01")
     assert result.returncode == 0, result.stderr[-3000:]
     assert urls(result) == [u for u in NEWS_SITEMAP if "/2026/" in u]
+
+
+class PageTwoAfterTheSitemap(SiteCopy):
+    """Holds listing page 2 until the crawl state holds every article on it (fetched from
+    the news sitemap), so the run reads page 2 as a page of articles it already has."""
+
+    def __init__(self, root: Path, workdir: Path) -> None:
+        super().__init__(root)
+        self.workdir = workdir
+        self.keys = sites.page_two_world_paths()
+
+    def _committed(self) -> bool:
+        for state in (self.workdir / "data" / "state").glob("*.sqlite"):
+            with contextlib.closing(sqlite3.connect(state)) as db:
+                marks = ",".join("?" * len(self.keys))
+                (count,) = db.execute(
+                    f"SELECT COUNT(*) FROM articles WHERE key IN ({marks})",
+                    self.keys,
+                ).fetchone()
+                return bool(count == len(self.keys))
+        return False
+
+    def resolve(self, raw_path: str) -> Reply:
+        if raw_path.endswith("/latest?page=2"):
+            deadline = time.monotonic() + 60
+            while not self._committed() and time.monotonic() < deadline:
+                threading.Event().wait(0.05)  # poll the state file with a deadline
+        return super().resolve(raw_path)
+
+
+def test_articles_fetched_from_the_sitemap_do_not_stop_the_listing_early(tmp_path: Path) -> None:
+    root = sites.build_sitemap_of_page_two(tmp_path / "site")
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    site = PageTwoAfterTheSitemap(root, workdir)
+    server = SiteServer(site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        # Every record synced at once, so the state knows page 2's articles before page 2.
+        result = run_crawl(server.base_url, workdir, settings={"NEWSCRAWL_FEED_SYNC_ITEMS": "1"})
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert site._committed()  # page 2 was read after its articles were in the state
+    assert result.returncode == 0, result.stderr[-3000:]
+    # Page 3's articles are in no sitemap: only paging past page 2 finds them.
+    assert urls(result) == ALL

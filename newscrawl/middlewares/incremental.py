@@ -53,7 +53,7 @@ from newscrawl.extensions.crawlstate import crawl_state
 from newscrawl.items import Article
 from newscrawl.runstatus import fail_run, usable_articles
 from newscrawl.state.manager import Plan
-from newscrawl.urls import article_section
+from newscrawl.urls import article_key, article_section
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -81,6 +81,8 @@ class IncrementalMiddleware:
         self.state = state
         self.section = ""
         self.resume_page = 0
+        # Article keys this run requested as unknown to the state.
+        self._fetched_as_new: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -148,11 +150,7 @@ class IncrementalMiddleware:
             return
         page = _listing_page(response)
         listed = element.meta.get(requestmeta.LISTED) or []
-        all_known = (
-            self.state is not None
-            and bool(listed)
-            and all(self.state.settled(url) for url in listed)
-        )
+        all_known = bool(listed) and all(self._settled(url) for url in listed)
         if page is not None and all_known and page > self.resume_page:
             self.stats.inc_value("newscrawl/incremental/pagination_stopped")
             logger.info(
@@ -162,10 +160,22 @@ class IncrementalMiddleware:
             return
         yield element
 
+    def _settled(self, url: str) -> bool:
+        """Nothing to fetch for it, as the state stood before this run.
+
+        An article this run fetched as new (through a sitemap, say) is in the state by
+        the time a later listing page shows it, but it says nothing about what lies
+        deeper in the listing: paging must go on past it.
+        """
+        if self.state is None or article_key(url) in self._fetched_as_new:
+            return False
+        return self.state.settled(url)
+
     def _article_request(self, request: Request) -> Iterator[Request]:
         self.stats.inc_value("newscrawl/incremental/article_requests")
         if self.state is None:
             self.stats.inc_value("newscrawl/incremental/requested")
+            self._fetched_as_new.add(article_key(request.url))
             yield request
             return
         listed_at = request.meta.get(requestmeta.LISTED_AT)
@@ -179,6 +189,8 @@ class IncrementalMiddleware:
         if decision.plan is Plan.RECHECK:
             yield self._recheck(request, decision)
             return
+        if decision.plan is Plan.FETCH:
+            self._fetched_as_new.add(article_key(request.url))
         yield request
 
     def _count_skip(self, request: Request, decision: Decision) -> None:

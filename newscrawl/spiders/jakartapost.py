@@ -320,17 +320,19 @@ class JakartaPostSpider(scrapy.Spider):
                 continue
             entries.append(entry if url == entry.url else _moved(entry, url))
         stats.inc_value(f"newscrawl/discovery/{channel}_entries", len(entries))
-        self.crawler.signals.send_catch_log(
-            signals.sitemap_read, url=response.url, news=page.is_news, entries=entries
-        )
         if channel not in self.channels:
-            # A sitemap whose address did not say what it holds, read for its dates.
+            # A sitemap whose address did not say what it holds turned out not to be a
+            # news sitemap (the archive, an image sitemap): not a channel of this run.
             self.logger.info(
                 "Sitemap %(url)s lists the whole archive (%(n)d articles): not followed "
                 "without -a discover=...,archive",
                 {"url": response.url, "n": len(entries)},
             )
             return
+        # Only a channel this run uses counts as having found its articles.
+        self.crawler.signals.send_catch_log(
+            signals.sitemap_read, url=response.url, news=page.is_news, entries=entries
+        )
         since = self.arguments.since
         for entry in entries:
             day = entry.published or (entry.lastmod.date() if entry.lastmod else None)
