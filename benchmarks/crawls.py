@@ -167,13 +167,15 @@ def _wait(pid: int, timeout: float) -> tuple[int, Any]:
 
 def crawl_newscrawl(server: SiteServer, workdir: Path, articles_on_site: int, *,
                     state: Path | None = None, kind: str = "newscrawl",
-                    extra: dict[str, str] | None = None) -> CrawlMeasure:
+                    extra: dict[str, str] | None = None, append: bool = False) -> CrawlMeasure:
     """`scrapy crawl jakartapost` with project settings, as a user runs it (`extra`: more
-    `-s` settings, e.g. to switch a component off)."""
+    `-s` settings, e.g. to switch a component off; `append`: -o, a re-run's new records
+    only, where -O would refuse a new file beside a state that knows articles)."""
     state = state or workdir / "state"
     state.mkdir(parents=True, exist_ok=True)
     output = workdir / f"{kind}.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost", "-O", str(output),
+    command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost",
+               "-o" if append else "-O", str(output),
                "-s", f"JAKARTAPOST_BASE_URL={server.base_url}"]
     for name, value in {**engine_settings(), **state_settings(state), **(extra or {})}.items():
         command += ["-s", f"{name}={value}"]

@@ -102,6 +102,8 @@ class RunFiles:
     feeds: tuple[Path, ...]
     report: Path | None
     failures: Path | None
+    #: the feeds written with ``-O`` (overwrite)
+    overwritten: frozenset[Path] = frozenset()
 
     @property
     def folders(self) -> set[Path]:
@@ -110,6 +112,7 @@ class RunFiles:
 
 def run_files(settings: BaseSettings, spider: Spider) -> RunFiles:
     feeds: list[Path] = []
+    overwritten: set[Path] = set()
     params: dict[str, Any] | None = None
     for template, options in local_feed_templates(settings):
         filled = uri_params(settings, spider, options)
@@ -117,6 +120,8 @@ def run_files(settings: BaseSettings, spider: Spider) -> RunFiles:
         path = local_path(apply_uri_params(template, filled))
         if path is not None:
             feeds.append(path)
+            if options.get("overwrite"):
+                overwritten.add(path)
     first = feeds[0] if feeds else None
 
     def companion(setting: str, suffix: str) -> Path | None:
@@ -129,6 +134,7 @@ def run_files(settings: BaseSettings, spider: Spider) -> RunFiles:
         tuple(feeds),
         companion("NEWSCRAWL_REPORT_PATH", REPORT_SUFFIX),
         companion("NEWSCRAWL_FAILURES_PATH", FAILURES_SUFFIX),
+        frozenset(overwritten),
     )
 
 

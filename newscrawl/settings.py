@@ -34,6 +34,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# The spider reports a page that still fails after its retries (WARNING, and in the
+# failures file); Scrapy's own ERROR line about it would say the same thing twice.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 # No article page is anywhere near these sizes; they stop a runaway or hostile body.

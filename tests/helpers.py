@@ -56,8 +56,12 @@ def run_crawl(
     settings: dict[str, str] | None = None,
     output: Path | None = None,
     timeout: float = 120,
+    append: bool = False,
 ) -> CrawlResult:
-    """`scrapy crawl jakartapost` in a subprocess, as a user runs it; waits for it to end."""
+    """`scrapy crawl jakartapost` in a subprocess, as a user runs it; waits for it to end.
+
+    The records go to `output` with ``-O``, or with ``-o`` when `append` (a run after an
+    earlier one with the same crawl state, writing a file of its own)."""
     output = output or workdir / "out.jsonl"
     command = [
         sys.executable,
@@ -65,7 +69,7 @@ def run_crawl(
         "scrapy",
         "crawl",
         "jakartapost",
-        "-O",
+        "-o" if append else "-O",
         str(output),
         "-s",
         f"JAKARTAPOST_BASE_URL={base_url}",

@@ -64,7 +64,7 @@ def crawl(
         for run in range(1, runs + 1):
             before = len(server.request_log)
             output = workdir / f"run-{run}.jsonl"
-            result = run_crawl(server.base_url, workdir, *args, output=output)
+            result = run_crawl(server.base_url, workdir, *args, output=output, append=run > 1)
             requested = [
                 path if "latest" in path else path.split("?")[0]
                 for path in server.request_log[before:]

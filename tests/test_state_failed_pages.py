@@ -110,6 +110,7 @@ class Runs:
             self.server.base_url,
             self.work,
             output=self.work / f"run-{hours:07.2f}.jsonl",
+            append=True,
             settings={
                 "NEWSCRAWL_STATE_PATH": str(self.work / "state" / "crawl.sqlite"),
                 "NEWSCRAWL_STATE_NOW": iso(hours),

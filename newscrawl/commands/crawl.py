@@ -1,15 +1,18 @@
-"""`scrapy crawl` with validated spider arguments and a meaningful exit status.
+"""`scrapy crawl` that refuses in one line, talks plainly, and exits with a meaning.
 
-Scrapy's own command exits 0 whenever the engine started. This one checks spider
-arguments before anything is requested (exit 2 with a one-line message) and exits
-1 when a component marked the run failed (`newscrawl.runstatus.fail_run`).
+Before Scrapy logs anything (its banner comes when the crawler process is built, right
+after the options are read), `process_options` checks what can be checked without
+crawling: one spider name, the spider's arguments, the settings and output paths
+(`newscrawl.preflight`), the run lock and the state file (`CrawlState.probe`) and what
+``-O`` would do with an incremental state (`newscrawl.feeds.overwrite_refusal`). A
+problem is one line on stderr, ``newscrawl: <what is wrong>``, and an exit status:
+2 for a usage error (nothing was requested), 75 when another run holds the lock, 1 for
+a state file that cannot be read. It also quiets Scrapy's own log (`newscrawl.logs`).
 
-With a crawl state (``NEWSCRAWL_STATE_PATH``) the run lock is taken by the state's
-owner when the crawl is set up (`newscrawl.extensions.crawlstate`). This command tries
-the lock and the state file first (`CrawlState.probe`), so a run started while another
-holds the lock exits at once with 75 and a one-line message, leaving state and output
-alone, and a state file that cannot be read is a one-line error and exit 1. Should
-another run take the lock in between, the crawl's own attempt ends the same way.
+The run lock itself is taken by the state's owner when the crawl is set up
+(`newscrawl.extensions.crawlstate`); should another run take it in between, the
+crawl's own attempt ends the same way. After the crawl the command exits 1 when a
+component marked the run failed (`newscrawl.runstatus.fail_run`).
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 from twisted.internet.defer import Deferred
 
+from newscrawl.feeds import overwrite_refusal
+from newscrawl.logs import quiet_scrapy
 from newscrawl.preflight import preflight
 from newscrawl.runfiles import state_path
 from newscrawl.runstatus import ExitCode, failure_reasons
@@ -35,52 +41,64 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_REFUSALS = (LockedError, StateError)
+
 
 class Command(ScrapyCrawlCommand):
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            super().process_options(args, opts)
+            self._check(args, opts)
+        except UsageError as exc:
+            self._exit(str(exc) or "usage: scrapy crawl [options] jakartapost", ExitCode.USAGE)
+        except (LockedError, StateError, OSError) as exc:
+            self._exit(*_refusal(exc))
+        assert self.settings is not None
+        quiet_scrapy(self.settings.get("LOG_LEVEL") or "DEBUG")
+
+    def _check(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        options = [arg for arg in args if arg.startswith("-")]
+        if options:
+            raise UsageError(f"unknown option {options[0]}; see 'scrapy crawl -h'")
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. 'scrapy crawl jakartapost'")
-        assert self.crawler_process is not None
-        spidercls = self.crawler_process.spider_loader.load(args[0])
+        loader = get_spider_loader(self.settings)
+        try:
+            spidercls = loader.load(args[0])
+        except KeyError:
+            names = ", ".join(loader.list()) or "none"
+            raise UsageError(f"no spider named {args[0]!r} (this project has: {names})") from None
         parse = getattr(spidercls, "parse_arguments", None)
         section = str(opts.spargs.get("section", "world"))
-        try:
-            if parse is not None:
-                section = parse(opts.spargs).section
-        except ArgumentError as exc:
-            raise UsageError(str(exc), print_help=False) from None
-        assert self.settings is not None
-        preflight(self.settings)  # unwritable paths, a bad base URL: exit 2 before any request
-
-        state = state_path(self.settings, spidercls.name, section)
-        if state is not None:
+        if parse is not None:
             try:
-                CrawlState.probe(state)
-            except (LockedError, StateError, OSError) as exc:
-                self._refuse(exc)
-                return
-        self._crawl(args[0], opts)
+                section = parse(opts.spargs).section
+            except ArgumentError as exc:
+                raise UsageError(str(exc)) from None
+        preflight(self.settings)
+        state = state_path(self.settings, spidercls.name, section)
+        known = CrawlState.probe(state) if state is not None else 0
+        refusal = overwrite_refusal(self.settings, spidercls.name, section, state, known)
+        if refusal:
+            raise UsageError(refusal)
 
-    def _refuse(self, exc: BaseException) -> None:
-        # One plain line on stderr: cron mails it, and nothing has been logged yet.
-        if isinstance(exc, LockedError):
-            message, code = f"{exc}; not starting (exit {int(ExitCode.LOCKED)})", ExitCode.LOCKED
-        elif isinstance(exc, StateError):
-            message, code = f"{exc}; move it aside to re-crawl from scratch", ExitCode.FAILED
-        else:
-            message, code = f"cannot take the run lock: {exc}", ExitCode.FAILED
+    def _exit(self, message: str, code: ExitCode) -> None:
+        # One plain line on stderr, before anything is logged: cron mails it.
         sys.stderr.write(f"newscrawl: {message}\n")
-        self.exitcode = code
+        sys.exit(int(code))
 
-    def _crawl(self, spider_name: str, opts: argparse.Namespace) -> None:
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
-        crawler = self._create_crawler(spider_name)
+        crawler = self._create_crawler(args[0])
         refused: list[BaseException] = []
         running = self.crawler_process.crawl(crawler, **opts.spargs)
         _on_refusal(running, refused.append)
         self.crawler_process.start()
         if refused:
-            self._refuse(refused[0])
+            message, code = _refusal(refused[0])
+            sys.stderr.write(f"newscrawl: {message}\n")
+            self.exitcode = code
             return
         if self.crawler_process.bootstrap_failed:
             self.exitcode = ExitCode.FAILED
@@ -91,7 +109,12 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = ExitCode.FAILED
 
 
-_REFUSALS = (LockedError, StateError)
+def _refusal(exc: BaseException) -> tuple[str, ExitCode]:
+    if isinstance(exc, LockedError):
+        return f"{exc}; not starting (exit {int(ExitCode.LOCKED)})", ExitCode.LOCKED
+    if isinstance(exc, StateError):
+        return f"{exc}; move it aside to re-crawl from scratch", ExitCode.FAILED
+    return f"cannot take the run lock: {exc}", ExitCode.FAILED
 
 
 def _on_refusal(running: Any, refused: Any) -> None:

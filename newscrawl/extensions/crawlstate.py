@@ -33,7 +33,6 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
@@ -41,7 +40,7 @@ from newscrawl import signals as newscrawl_signals
 from newscrawl.datasets.instants import parse_instant
 from newscrawl.runfiles import run_files, state_path
 from newscrawl.runstatus import usable_articles
-from newscrawl.state.failed import is_failure_drop
+from newscrawl.state.failed import failure_from_drop
 from newscrawl.state.manager import CrawlState
 from newscrawl.state.salvage import salvage_folder, state_sink
 
@@ -140,23 +139,16 @@ class CrawlStateExtension:
             "Crawl state %(path)s: %(count)d article(s) known",
             {"path": self.state.path, "count": known},
         )
-        overwritten = [
-            str(uri)
-            for uri, options in self.crawler.settings.getdict("FEEDS").items()
-            if isinstance(options, dict) and options.get("overwrite")
-        ]
-        if known and overwritten:
-            # -O replaces the file with this run's records only: new or corrected articles.
-            logger.warning(
-                "Incremental run: %(count)d article(s) are already in the crawl state, so "
-                "%(feeds)s will hold only new or changed articles. Use -o to append, the "
-                "default per-run files, or -s NEWSCRAWL_STATE_PATH= for a full crawl.",
-                {"count": known, "feeds": ", ".join(overwritten)},
-            )
         files = run_files(self.crawler.settings, spider)
         sink = state_sink(self.state, stats)
         for folder in sorted(files.folders):
-            salvage_folder(folder, reserved=set(files.feeds), sink=sink, stats=stats)
+            salvage_folder(
+                folder,
+                reserved=set(files.feeds),
+                sink=sink,
+                stats=stats,
+                merged=files.overwritten,
+            )
 
     # --- what failed ------------------------------------------------------------------
     def page_failed(
@@ -169,16 +161,9 @@ class CrawlStateExtension:
     def item_dropped(
         self, item: Any, response: Response | None, exception: BaseException, **_: Any
     ) -> None:
-        if not is_failure_drop(exception):
-            return
-        url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
-        if url or response is not None:
-            self.state.page_failed(
-                str(url or response.url),  # type: ignore[union-attr]
-                "article",
-                f"dropped: {exception}",
-                response.status if response is not None else None,
-            )
+        failure = failure_from_drop(item, response, exception)
+        if failure is not None and failure.url:
+            self.state.page_failed(failure.url, "article", failure.reason, failure.status)
 
     # --- the end ----------------------------------------------------------------------
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -27,7 +27,8 @@ Settings:
   whatever the rate, so one broken page in a quiet hour does not.
 
 Stats: ``newscrawl/failures/<stage>``, ``newscrawl/failures/article_rate``,
-``newscrawl/failures/counted`` (the failures the rate counts).
+``newscrawl/failures/counted`` (the failures the rate counts),
+``newscrawl/failures/pages`` (lines written to the file).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ import os
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
@@ -46,7 +46,7 @@ from newscrawl import signals as newscrawl_signals
 from newscrawl.extensions.crawlstate import settle
 from newscrawl.runfiles import run_files
 from newscrawl.runstatus import fail_run, usable_articles
-from newscrawl.state.failed import FORBIDDEN, GONE, is_failure_drop, plain_outcome
+from newscrawl.state.failed import FORBIDDEN, GONE, failure_from_drop, plain_outcome
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -146,15 +146,9 @@ class FailuresFile:
     def item_dropped(
         self, item: Any, response: Response | None, exception: BaseException, **_: Any
     ) -> None:
-        if not is_failure_drop(exception):
-            return
-        url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
-        self.page_failed(
-            url or (response.url if response is not None else ""),
-            "article",
-            f"dropped: {exception}",
-            response.status if response is not None else None,
-        )
+        failure = failure_from_drop(item, response, exception)
+        if failure is not None:
+            self.page_failed(failure.url, "article", failure.reason, failure.status)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         resolve_outcomes(self.crawler, self.entries)
@@ -206,8 +200,8 @@ class FailuresFile:
             fh.flush()
             os.fsync(fh.fileno())
         tmp.replace(path)
-        if self.entries:
-            logger.info(
-                "%(count)d failed page(s) written to %(path)s",
-                {"count": len(self.entries), "path": path},
-            )
+        self.crawler.stats.set_value("newscrawl/failures/pages", len(self.entries))
+        logger.debug(
+            "%(count)d failed page(s) written to %(path)s",
+            {"count": len(self.entries), "path": path},
+        )

@@ -31,9 +31,10 @@ Meta keys read: ``newscrawl_listed_at`` (ISO 8601 date or date-time the listing 
 sitemap shows for the article), ``newscrawl_listed``. Set on re-checks:
 ``newscrawl_recheck`` (True). See `newscrawl.requestmeta`.
 
-Stats: ``newscrawl/incremental/article_requests`` (seen from the spider),
-``newscrawl/incremental/requested`` (let through), ``newscrawl/incremental/skipped``
-(known, settled), ``newscrawl/incremental/rechecked``,
+Stats, which add up (``articles_seen = requested + skipped + not_retried/*``):
+``newscrawl/incremental/articles_seen`` (article requests from the spider),
+``newscrawl/incremental/requested`` (let through: the article pages the run asks for),
+``newscrawl/incremental/skipped`` (known, settled), ``newscrawl/incremental/rechecked``,
 ``newscrawl/incremental/not_modified``, ``newscrawl/incremental/retried/<due|reappeared>``,
 ``newscrawl/incremental/not_retried/<waiting|gone|abandoned>``,
 ``newscrawl/incremental/pagination_stopped``.
@@ -75,6 +76,15 @@ def is_article_request(request: Request) -> bool:
     return article_section(urlsplit(request.url).path) is not None
 
 
+class _Tally:
+    """Article requests of one response: let through, and left alone."""
+
+    def __init__(self) -> None:
+        self.fetched = 0
+        self.left = 0
+        self.reported = False
+
+
 class IncrementalMiddleware:
     def __init__(self, stats: StatsCollector, state: CrawlState | None) -> None:
         self.stats = stats
@@ -108,25 +118,39 @@ class IncrementalMiddleware:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         # The spider starts with the failed pages now due (`CrawlState.due`): decided
         # here like listed ones, so they count as known to be bad.
+        tally = _Tally()
         async for element in start:
             if isinstance(element, Request) and is_article_request(element):
-                for kept in self._article_request(element):
+                for kept in self._article_request(element, tally):
                     yield kept
             else:
                 yield element
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         self._start(response)
+        tally = _Tally()
         for element in result:
-            yield from self._filter(response, element)
+            yield from self._filter(response, element, tally)
+        self._report_page(response, tally)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         self._start(response)
+        tally = _Tally()
         async for element in result:
-            for kept in self._filter(response, element):
+            for kept in self._filter(response, element, tally):
                 yield kept
+        self._report_page(response, tally)
+
+    def _report_page(self, response: Response, tally: _Tally) -> None:
+        page = _listing_page(response)
+        if page is not None and tally.fetched + tally.left and not tally.reported:
+            tally.reported = True
+            logger.info(
+                "Listing page %(page)d: %(fetched)d article(s) to fetch, %(left)d known",
+                {"page": page, "fetched": tally.fetched, "left": tally.left},
+            )
 
     def _start(self, response: Response) -> None:
         if response.status == 304 and response.meta.get(RECHECK_META):
@@ -137,7 +161,7 @@ class IncrementalMiddleware:
         if page is not None and self.state is not None:
             self.state.reached_listing_page(self.section, page)
 
-    def _filter(self, response: Response, element: Any) -> Iterator[Any]:
+    def _filter(self, response: Response, element: Any, tally: _Tally) -> Iterator[Any]:
         if isinstance(element, Article):
             self._note_article(response, element)
             yield element
@@ -146,8 +170,9 @@ class IncrementalMiddleware:
             yield element
             return
         if is_article_request(element):
-            yield from self._article_request(element)
+            yield from self._article_request(element, tally)
             return
+        self._report_page(response, tally)  # before the verdict on the next page
         page = _listing_page(response)
         listed = element.meta.get(requestmeta.LISTED) or []
         all_known = bool(listed) and all(self._settled(url) for url in listed)
@@ -171,9 +196,10 @@ class IncrementalMiddleware:
             return False
         return self.state.settled(url)
 
-    def _article_request(self, request: Request) -> Iterator[Request]:
-        self.stats.inc_value("newscrawl/incremental/article_requests")
+    def _article_request(self, request: Request, tally: _Tally) -> Iterator[Request]:
+        self.stats.inc_value("newscrawl/incremental/articles_seen")
         if self.state is None:
+            tally.fetched += 1
             self.stats.inc_value("newscrawl/incremental/requested")
             self._fetched_as_new.add(article_key(request.url))
             yield request
@@ -181,8 +207,10 @@ class IncrementalMiddleware:
         listed_at = request.meta.get(requestmeta.LISTED_AT)
         decision = self.state.decide(request.url, listed_at if isinstance(listed_at, str) else None)
         if not decision.plan.fetches:
+            tally.left += 1
             self._count_skip(request, decision)
             return
+        tally.fetched += 1
         self.stats.inc_value("newscrawl/incremental/requested")
         if decision.plan in (Plan.RETRY, Plan.REAPPEARED):
             self._count_retry(request, decision)

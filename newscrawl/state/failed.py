@@ -17,14 +17,19 @@ A page that could not be used after its retries ends one of these ways (`outcome
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
 
 from newscrawl.datasets.instants import parse_instant
 from newscrawl.state.store import FailedPage
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from scrapy.http import Response
 
 GONE = "gone"
 RETRY = "retry"
@@ -49,6 +54,30 @@ def is_failure_drop(exception: BaseException) -> bool:
     if isinstance(level, str):
         level = logging.getLevelName(level.upper())
     return not (isinstance(level, int) and level < logging.WARNING)
+
+
+@dataclass(frozen=True)
+class DropFailure:
+    """A record a pipeline dropped as unusable, as a failed article page."""
+
+    url: str
+    reason: str
+    status: int | None
+
+
+def failure_from_drop(
+    item: Any, response: Response | None, exception: BaseException
+) -> DropFailure | None:
+    """The failed page an ``item_dropped`` signal stands for, or None for an expected
+    drop (see `is_failure_drop`)."""
+    if not is_failure_drop(exception):
+        return None
+    url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
+    return DropFailure(
+        str(url or (response.url if response is not None else "")),
+        f"dropped: {exception}",
+        response.status if response is not None else None,
+    )
 
 
 def plain_outcome(stage: str, reason: str, status: int | None, site_served: bool) -> str:

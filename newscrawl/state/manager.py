@@ -135,11 +135,12 @@ class CrawlState:
         return cls(store, recheck_window=recheck_window, backoff=backoff, clock=clock, lock=lock)
 
     @staticmethod
-    def probe(path: Path) -> None:
-        """Raise what `open` would (`LockedError`, `StateError`) without keeping anything:
-        lets the crawl command refuse in one line before the crawl is set up."""
+    def probe(path: Path) -> int:
+        """Raise what `open` would (`LockedError`, `StateError`) without keeping anything,
+        else return how many articles the state knows: lets the crawl command refuse in
+        one line before the crawl is set up."""
         with RunLock(lock_path(path)):
-            StateStore.check(path)
+            return StateStore.check(path)
 
     def close(self) -> None:
         self.store.close()

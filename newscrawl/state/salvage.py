@@ -22,7 +22,7 @@ import os
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from newscrawl.files import PART_SUFFIX, fsync_folder
+from newscrawl.files import PART_SUFFIX, fsync_folder, merge_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,12 +44,14 @@ def salvage_part(
     reserved: set[Path],
     sink: Callable[[list[bytes]], None] | None,
     stats: StatsCollector | None = None,
+    merge: bool = False,
 ) -> Path | None:
     """Turn a killed run's ``.part`` file into a finished run file; returns its path.
 
     The partial last line (the write the kill interrupted) is cut; the complete lines
     go to `sink` (the state) before the rename, so a kill during salvage only means
-    salvaging again. `reserved` are final names this run is about to write.
+    salvaging again. `reserved` are final names this run is about to write. With
+    `merge` (an ``-O`` file with a state) the lines join the existing final file.
     """
     data = part.read_bytes()
     keep = data.rfind(b"\n") + 1
@@ -66,12 +68,15 @@ def salvage_part(
     if sink is not None:
         sink(lines)
     final = part.with_name(part.name[: -len(PART_SUFFIX)])
-    if final.exists() or final in reserved:
-        moment = datetime.fromtimestamp(part.stat().st_mtime, timezone.utc)
-        stem, _, suffix = final.name.rpartition(".")
-        final = final.with_name(f"{stem}.recovered-{moment:%Y%m%dT%H%M%SZ}.{suffix}")
-    part.replace(final)
-    fsync_folder(final.parent)
+    if merge and final.exists():
+        merge_lines(final, part)
+    else:
+        if final.exists() or final in reserved:
+            moment = datetime.fromtimestamp(part.stat().st_mtime, timezone.utc)
+            stem, _, suffix = final.name.rpartition(".")
+            final = final.with_name(f"{stem}.recovered-{moment:%Y%m%dT%H%M%SZ}.{suffix}")
+        part.replace(final)
+        fsync_folder(final.parent)
     logger.warning(
         "Recovered %(lines)d record(s) of an interrupted run from %(part)s into %(final)s",
         {"lines": len(lines), "part": part, "final": final},
@@ -88,8 +93,10 @@ def salvage_folder(
     reserved: set[Path],
     sink: Callable[[list[bytes]], None] | None,
     stats: StatsCollector | None = None,
+    merged: frozenset[Path] = frozenset(),
 ) -> list[Path]:
-    """Salvage every JSON Lines ``.part`` file in `folder` (see `salvage_part`)."""
+    """Salvage every JSON Lines ``.part`` file in `folder` (see `salvage_part`); those of
+    the files in `merged` join them."""
     if not folder.is_dir():
         return []
     found = sorted(
@@ -100,7 +107,13 @@ def salvage_folder(
     salvaged = []
     for part in found:
         try:
-            final = salvage_part(part, reserved=reserved, sink=sink, stats=stats)
+            final = salvage_part(
+                part,
+                reserved=reserved,
+                sink=sink,
+                stats=stats,
+                merge=part.with_name(part.name[: -len(PART_SUFFIX)]) in merged,
+            )
         except OSError as exc:
             logger.error("Could not salvage %(part)s: %(error)s", {"part": part, "error": exc})
             continue

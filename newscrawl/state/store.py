@@ -199,13 +199,14 @@ class StateStore:
             raise StateError(f"crawl state {path} is unreadable ({exc})") from None
 
     @classmethod
-    def check(cls, path: Path) -> None:
-        """Raise `StateError` if `path` exists and is not a usable state file.
+    def check(cls, path: Path) -> int:
+        """Raise `StateError` if `path` exists and is not a usable state file; else return
+        how many articles it knows (0 for a file not there yet).
 
         Opened read-only, so checking never creates or changes the file.
         """
         if not path.exists():
-            return
+            return 0
         if not path.is_file():
             raise StateError(f"crawl state {path} is not a file")
         try:
@@ -213,7 +214,9 @@ class StateStore:
         except sqlite3.Error as exc:
             raise StateError(f"crawl state {path} cannot be opened: {exc}") from None
         try:
-            _check_schema(db, path)
+            if not _check_schema(db, path):
+                return 0
+            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
         except sqlite3.Error as exc:
             raise StateError(f"crawl state {path} is unreadable ({exc})") from None
         finally:
@@ -383,10 +386,11 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+def _check_schema(db: sqlite3.Connection, path: Path) -> bool:
+    """Raise `StateError` for a database that is no state file; False for an empty one."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not tables:
-        return  # a new, empty database
+        return False  # a new, empty database
     if "meta" not in tables or "articles" not in tables:
         raise StateError(f"crawl state {path} is an SQLite file but not a newscrawl state")
     row = db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
@@ -396,3 +400,4 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
             f"crawl state {path} has schema version {version}, newer than this newscrawl "
             f"understands ({SCHEMA_VERSION})"
         )
+    return True
