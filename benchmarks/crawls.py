@@ -12,8 +12,10 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -154,14 +156,13 @@ def run_measured(
 
 
 def _wait(pid: int, timeout: float) -> tuple[int, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            return status, usage
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    _, status, usage = os.wait4(pid, 0)
+    """Wait for the crawl to end (killed after `timeout`); its status and rusage."""
+    killer = threading.Timer(timeout, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    finally:
+        killer.cancel()
     return status, usage
 
 

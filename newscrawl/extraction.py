@@ -60,6 +60,8 @@ class FetchedPage:
     status: int
     fetched_at: datetime
     section: str
+    #: The listing's teaser for the article, when the page was reached from a listing.
+    teaser: str | None = None
 
 
 @dataclass
@@ -135,14 +137,19 @@ class ArticleExtractor:
         if not issubclass(cls, TextResponse):
             return Extraction(page.url, failure="not an HTML page")
         response = cls(page.url, status=page.status, headers=headers, body=page.body)
-        return self.extract_response(response, page.section, page.fetched_at)
+        return self.extract_response(response, page.section, page.fetched_at, teaser=page.teaser)
 
     def extract_response(
-        self, response: TextResponse, section: str, fetched_at: datetime
+        self,
+        response: TextResponse,
+        section: str,
+        fetched_at: datetime,
+        *,
+        teaser: str | None = None,
     ) -> Extraction:
         result = Extraction(response.url)
         try:
-            item = self._item(response, section, fetched_at)
+            item = self._item(response, section, fetched_at, teaser)
         except PageParseError as exc:
             result.failure = exc.reason
             result.stats = self._take_stats()
@@ -159,8 +166,10 @@ class ArticleExtractor:
         result.stats = self._take_stats()
         return result
 
-    def _item(self, response: TextResponse, section: str, fetched_at: datetime) -> Article:
-        article = ArticlePage(response, section=section, fetched_at=fetched_at)
+    def _item(
+        self, response: TextResponse, section: str, fetched_at: datetime, teaser: str | None
+    ) -> Article:
+        article = ArticlePage(response, section=section, fetched_at=fetched_at, teaser=teaser)
         item = article.to_item()
         for problem in article.problems:
             self.stats.inc_value(f"newscrawl/article/problem/{problem}")

@@ -50,6 +50,10 @@ class Article:
     # Internal (never exported, see EXPORT_FIELDS): characters of the body as extracted,
     # before any cleaning, so validation can tell when cleaning gutted a record.
     raw_body_chars: int = field(default=0, metadata={"internal": True})
+    # Internal: the page's other copies of the story's opening (the start of JSON-LD
+    # `articleBody`, the descriptions, the listing's teaser), the evidence the drop-cap
+    # repair weighs when the page lost the space after the first letter.
+    opening_copies: list[str] = field(default_factory=list, metadata={"internal": True})
 
     @property
     def paragraphs(self) -> list[str]:

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newscrawl.fixtures import ARTICLE_PAGE, BODY_FILE, Case, find_cases
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 SITE = FIXTURES / "site"
-EXPECTED = FIXTURES / "expected"
+PAGE_CASES = FIXTURES / "pages"
 
 # Every crawl in tests runs with these on top of the project settings.
 TEST_SETTINGS = {
@@ -87,6 +89,21 @@ def run_crawl(
         command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     return CrawlResult(done.returncode, done.stdout, done.stderr, output)
+
+
+def article_cases() -> list[Case]:
+    return [case for case in find_cases(PAGE_CASES) if case.page_class == ARTICLE_PAGE]
+
+
+def in_bundled_site(case: Case) -> bool:
+    """Whether the case's page is one of the bundled site copy's (a link into it)."""
+    return (case.path / BODY_FILE).resolve().is_relative_to(SITE.resolve())
+
+
+def bundled_site_records() -> dict[str, dict[str, Any]]:
+    """The record each article of the bundled site must become, by URL."""
+    records = (case.expected() for case in article_cases() if in_bundled_site(case))
+    return {record["url"]: record for record in records}
 
 
 def run_newscrawl(

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from newscrawl.cli import main
 from newscrawl.demo import crawl_command, summary
-from tests.helpers import EXPECTED, REPO, SITE, run_newscrawl
+from tests.helpers import REPO, SITE, bundled_site_records, run_newscrawl
 
 SCHEMA = json.loads(
     (
@@ -31,7 +31,7 @@ def readme_demo_output() -> list[str]:
 
 def newest_expected() -> dict[str, Any]:
     """The newest article of the bundled copy, from the hand-written expected records."""
-    records = [json.loads(p.read_text(encoding="utf-8")) for p in EXPECTED.rglob("*.json")]
+    records = list(bundled_site_records().values())
     return max(records, key=lambda r: datetime.fromisoformat(r["published_at"]))
 
 

@@ -10,7 +10,6 @@ which sitemaps exist.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import threading
 import time
@@ -21,7 +20,7 @@ import pytest
 from newscrawl.sitecopy import serve_site
 from newscrawl.sitecopy.server import Reply, SiteCopy, SiteServer
 from tests import discovery_sites as sites
-from tests.helpers import EXPECTED, SITE, read_jsonl, run_crawl
+from tests.helpers import SITE, bundled_site_records, read_jsonl, run_crawl
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from tests.helpers import CrawlResult
 
 WWW = "https://www.thejakartapost.com"
-ALL = sorted(json.loads(p.read_text(encoding="utf-8"))["url"] for p in EXPECTED.rglob("*.json"))
+ALL = sorted(bundled_site_records())
 NEWS_SITEMAP = sorted(
     f"{WWW}/world/{path}"
     for path in (

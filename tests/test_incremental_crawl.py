@@ -280,12 +280,19 @@ def start_crawl(base_url: str, workdir: Path, output: Path,
                             stderr=subprocess.PIPE, text=True)
 
 
-def wait_for_lines(path: Path, count: int, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= count:
-            return
-        threading.Event().wait(0.05)  # a poll interval, not a sleep standing in for a sync
-    raise AssertionError(f"{path} never reached {count} lines")
+def wait_for_lines(proc: subprocess.Popen, path: Path, count: int, timeout: float) -> None:
+    """Look at `path` until it holds `count` lines, waiting on the crawl between looks:
+    nothing signals a line written, but the crawl ending first is an answer too."""
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.read_bytes().count(b"\n") >= count):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"{path} never reached {count} lines")
+        try:
+            proc.wait(timeout=min(0.05, remaining))
+        except subprocess.TimeoutExpired:
+            continue
+        raise AssertionError(f"the crawl ended ({proc.returncode}) before {path} had {count} lines")
 
 
 def test_crawl_killed_mid_run_loses_nothing_and_duplicates_nothing(tmp_path):
@@ -301,7 +308,7 @@ def test_crawl_killed_mid_run_loses_nothing_and_duplicates_nothing(tmp_path):
         proc = start_crawl(server.base_url, work, work / "run1.jsonl", settings)
         try:
             assert site.held.wait(timeout=60), "the crawl never reached the held article"
-            wait_for_lines(work / "run1.jsonl.part", 4, time.monotonic() + 30)
+            wait_for_lines(proc, work / "run1.jsonl.part", 4, timeout=30)
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=30)

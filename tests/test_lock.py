@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from tests.test_incremental_crawl import (
 )
 
 if TYPE_CHECKING:
+    import subprocess
     from pathlib import Path
 
     from newscrawl.sitecopy.server import Reply
@@ -44,6 +44,19 @@ class HeldListing(SiteCopy):
         return super().resolve(raw_path)
 
 
+def first_to_end(procs: list[subprocess.Popen], timeout: float) -> bool:
+    """Wait until one of `procs` has ended (False if none did within `timeout`)."""
+    ended = threading.Event()
+
+    def watch(proc: subprocess.Popen) -> None:
+        proc.wait()
+        ended.set()
+
+    for proc in procs:
+        threading.Thread(target=watch, args=(proc,), daemon=True).start()
+    return ended.wait(timeout)
+
+
 def test_two_runs_started_together_one_crawls_one_exits_75(tmp_path):
     root = tmp_path / "site"
     stories = [story(n, OLD - timedelta(hours=n)) for n in range(3)]
@@ -56,9 +69,7 @@ def test_two_runs_started_together_one_crawls_one_exits_75(tmp_path):
         procs = [start_crawl(server.base_url, work, out, crawl_settings(work)) for out in outputs]
         try:
             assert site.held.wait(timeout=60), "no run reached the listing"
-            deadline = time.monotonic() + 60
-            while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
-                threading.Event().wait(0.05)  # poll interval
+            assert first_to_end(procs, timeout=60), "neither run ended"
             loser = next(i for i, p in enumerate(procs) if p.poll() is not None)
             winner = 1 - loser
             assert procs[winner].poll() is None  # still held at the listing: it overlapped

@@ -1,4 +1,8 @@
-"""Markup variants the bundled pages do not show, read by ArticlePage directly."""
+"""Markup variants the bundled pages do not show, read by ArticlePage directly.
+
+Each test pins one trait of one field; variants whose whole record is worth checking
+are fixture cases (fixtures/pages/, tests/test_fixtures_pages.py).
+"""
 
 from __future__ import annotations
 
@@ -64,33 +68,6 @@ def test_a_paywall_modal_elsewhere_says_nothing_about_the_story():
     )
 
 
-def test_jsonld_graph_and_string_flags():
-    graph = {
-        "@context": "https://schema.org",
-        "@graph": [
-            {"@type": "WebPage", "name": "ignored"},
-            {
-                "@type": ["NewsArticle"],
-                "headline": "Headline from the graph",
-                "datePublished": "2025-04-08T16:06:36+07:00",
-                "dateModified": "2025-04-09T08:00:00Z",
-                "author": {"@type": "Person", "name": "Yvette Tanamal (The Jakarta Post)"},
-                "isAccessibleForFree": "False",
-                "keywords": "ASEAN, Myanmar, ASEAN",
-                "image": {"@type": "ImageObject", "url": "/images/lead.jpg"},
-            },
-        ],
-    }
-    item = _page(head=_jsonld(graph)).to_item()
-    assert item.title == "Headline from the graph"
-    assert item.published_at == "2025-04-08T16:06:36+07:00"
-    assert item.modified_at == "2025-04-09T08:00:00+00:00"
-    assert item.authors == ["Yvette Tanamal"]
-    assert item.is_premium
-    assert item.tags == ["ASEAN", "Myanmar"]
-    assert item.image_url == "https://www.thejakartapost.com/images/lead.jpg"
-
-
 def test_no_date_anywhere_falls_back_to_the_url_day():
     item = _page().to_item()
     assert item.published_at == "2025-04-08T00:00:00+07:00"
@@ -141,21 +118,6 @@ def test_the_json_ld_node_of_this_page_wins_over_a_related_story():
     assert item.published_at == "2025-04-08T16:06:36+07:00"
 
 
-def test_windows_1252_bytes_served_as_utf_8_are_read_as_windows_1252():
-    html = (
-        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
-        "</head><body><div class='tjp-single__head'><h1 class='tjp-title--single'>"
-        "Dili\u2019s caf\u00e9 diplomacy</h1></div><div class='tjp-single__content'>"
-        "<p>Jos\u00e9 Belo said \u201cyes\u201d \u2013 twice.</p></div></body></html>"
-    ).encode("cp1252")
-    response = HtmlResponse(
-        url=URL, body=html, headers={"Content-Type": "text/html; charset=utf-8"}
-    )
-    item = ArticlePage(response, section="world", fetched_at=datetime(2026, 1, 1)).to_item()
-    assert item.title == "Dili\u2019s caf\u00e9 diplomacy"
-    assert item.body == "Jos\u00e9 Belo said \u201cyes\u201d \u2013 twice."
-
-
 def test_a_hyphen_in_the_headline_is_not_the_site_suffix():
     from newscrawl.pages.fields import clean_title
 
@@ -175,3 +137,16 @@ def test_excerpts_and_the_site_blurb_are_not_standfirsts():
         'language daily newspaper, Jakarta, Indonesia.">'
     )
     assert _page(head=blurb).to_item().summary is None
+
+
+def test_a_json_ld_headline_cut_to_a_length_limit_is_read_whole():
+    whole = "Malaysia and Singapore revive rail plan as costs and politics shift across the strait"
+    head = _jsonld({"@type": "NewsArticle", "headline": whole[:70].rsplit(" ", 1)[0]}) + (
+        f'<meta property="og:title" content="{whole} - World - The Jakarta Post">'
+    )
+    assert _page(head=head).to_item().title == whole
+    # A headline og:title merely starts with, cut inside a word, is left as it is.
+    head = _jsonld({"@type": "NewsArticle", "headline": "Malaysia and Sing"}) + (
+        f'<meta property="og:title" content="{whole}">'
+    )
+    assert _page(head=head).to_item().title == "Malaysia and Sing"

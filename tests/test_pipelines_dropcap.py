@@ -62,3 +62,32 @@ def test_disabled():
         build_from_crawler(
             DropCapPipeline, get_crawler(Spider, {"NEWSCRAWL_DROPCAP_ENABLED": False})
         )
+
+
+def test_the_pages_copy_of_the_opening_decides_and_is_counted(pipe, crawler):
+    item = make_article(
+        title="Coalition backs reform bill",
+        body="A\n\nbroad coalition of parties backed the bill.",
+        opening_copies=["A broad coalition of parties backed the bill on Tuesday."],
+    )
+    pipe.process_item(item)
+    assert item.paragraphs == ["A broad coalition of parties backed the bill."]
+    assert item.quality_flags == []
+    assert crawler.stats.get_value("newscrawl/dropcap/decided_by/copies") == 1
+    assert crawler.stats.get_value("newscrawl/dropcap/ambiguous") is None
+
+
+def test_no_evidence_either_way_is_flagged_not_passed_silently(pipe, crawler):
+    item = make_article(
+        title="Coalition backs reform bill", body="A\n\nbroad coalition of parties backed the bill."
+    )
+    pipe.process_item(item)
+    assert item.quality_flags == ["dropcap_ambiguous"]
+    assert crawler.stats.get_value("newscrawl/dropcap/ambiguous") == 1
+    assert crawler.stats.get_value("newscrawl/dropcap/merged") == 1
+
+
+def test_the_headline_names_the_acronym(pipe, crawler):
+    item = make_article(title="ASEAN ministers meet", body="A\n\nSEAN foreign ministers met.")
+    pipe.process_item(item)
+    assert crawler.stats.get_value("newscrawl/dropcap/decided_by/page-words") == 1

@@ -53,12 +53,21 @@ def test_different_articles_and_other_hosts_pass(pipe, crawler):
 
 
 def test_state_is_per_run(crawler):
+    # Two runs' pipelines open side by side: neither knows what the other saw ...
     first = build_from_crawler(DuplicateArticlesPipeline, crawler)
-    first.open_spider()
-    first.process_item(make_article(url=URL))
     second = build_from_crawler(DuplicateArticlesPipeline, crawler)
+    first.open_spider()
     second.open_spider()
-    second.process_item(make_article(url=URL))
+    assert first.process_item(make_article(url=URL)).url == URL
+    assert second.process_item(make_article(url=URL)).url == URL
+    # ... while each drops a second copy within its own run,
+    for pipeline in (first, second):
+        with pytest.raises(DuplicateArticle):
+            pipeline.process_item(make_article(url=URL))
+    # and a pipeline opened for a new run starts empty.
+    first.open_spider()
+    assert first.process_item(make_article(url=URL)).url == URL
+    assert crawler.stats.get_value("newscrawl/duplicates/dropped") == 2
 
 
 def test_disabled():

@@ -1,19 +1,20 @@
 """Article page: one response in, one raw `Article` out.
 
-Each field is read from the best source the page has, in this order: JSON-LD, then
-Open Graph / <meta>, then the page's own markup (current layout, then the 2016-2022
-layout). The body comes from the current layout's container, else the older layout's,
-else JSON-LD `articleBody`, else a generic densest-text-block fallback; the record's
-`extraction_path` says which. The body returned here is raw: the pipelines restore the
-drop-cap letter, remove boilerplate and repeats, and validate.
+Each field is read from the best source the page has, in the order its property lists
+them: JSON-LD, then Open Graph / <meta>, then the page's own markup (current layout, then
+the 2016-2022 layout). The body comes from the current layout's container, else the older
+layout's, else JSON-LD `articleBody`, else a generic densest-text-block fallback; the
+record's `extraction_path` says which. The body returned here is raw: the pipelines
+restore the drop-cap letter, remove boilerplate and repeats, and validate. The markup
+rules themselves (selectors, class words, paywall marks) are `newscrawl.pages.rules`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, time, timezone
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urljoin
 
 from newscrawl.items import Article, count_words, join_paragraphs
@@ -29,6 +30,41 @@ from newscrawl.pages.fields import (
     split_byline,
     split_keywords,
     unique,
+)
+from newscrawl.pages.rules import (
+    ALL_PREMIUM_BADGES,
+    BODY,
+    BYLINE,
+    DATE_LINES,
+    DIALOG_ROLES,
+    DIALOG_WORDS,
+    FOOTER_BOX,
+    FOOTER_TAGS,
+    GENERIC_MIN_CHARS,
+    LEGACY_STANDFIRST,
+    MAX_BYLINE_CHARS,
+    MIN_STANDFIRST_CHARS,
+    NOT_A_PHOTO,
+    NOT_STANDFIRST_CLASS_WORDS,
+    OPENING_COPY_CHARS,
+    OTHER_CONTENT_TAGS,
+    OTHER_STORY_BOX,
+    PAYWALL,
+    PAYWALL_XPATH_HINT,
+    PREMIUM_TEXT,
+    SECTIONING_TAGS,
+    STANDFIRST,
+    TAG_LINKS,
+    TITLE,
+    TJP_CURRENT_HEAD,
+    TJP_DATELINE,
+    TJP_DATELINE_XPATH,
+    TJP_LEGACY_TITLE,
+    TJP_OWN_BYLINE_XPATH,
+    TJP_SECTION_LABEL_EXTRAS,
+    TJP_SITE_BLURB,
+    TJP_TOP_OF_PAGE_DATES,
+    UPDATED,
 )
 from newscrawl.pages.selector import page_selector
 from newscrawl.pages.structured import (
@@ -62,122 +98,88 @@ class PageParseError(Exception):
         self.reason = reason
 
 
-# Body containers, by layout, most specific first.
-CURRENT_BODY = ("div.tjp-single__content", "[class*='tjp-single__content']")
-LEGACY_BODY = ("div.detailNews", "div.news-content", "div.show-define-text", "div#news-content")
-CURRENT_TITLE = ("h1.tjp-title--single", "h1.tjp-title", ".tjp-single__head h1")
-LEGACY_TITLE = ("h1.title-large", ".title-large", "h1.title")
-CURRENT_HEAD = "div.tjp-single__head"
-# Most specific first: a name element before the block that also holds role and place.
-BYLINE = (
-    ".tjp-meta__label",
-    ".tjp-author",
-    "span.name-author",
-    ".name-post",
-    ".writer-name",
-    ".author-name",
-    # The name inside a byline block that also shows the writer's role and place.
-    "[class*='author'] .name",
-    "[class*='writer'] .name",
-    ".author",
-    ".byline",
-    "[class*='author']",
-    "[class*='writer']",
-)
-# The standfirst in the story's header: a <p>, or any element whose class says so.
-STANDFIRST = (
-    "p, [class*='summary'], [class*='standfirst'], [class*='lead'], [class*='excerpt'], "
-    "[class*='desc']"
-)
-_LEGACY_STANDFIRST = re.compile(r"subtitle|sub-title|summary|standfirst|excerpt|lead|intro|deck")
-OWN_BYLINE_XPATH = (
-    "//body//*[not(self::script) and not(self::title)]"
-    "[contains(., '(The Jakarta Post)')][not(*[contains(., '(The Jakarta Post)')])]"
-)
-# Pictures that are page furniture, not a story's photo.
-NOT_A_PHOTO = re.compile(
-    r"logo|icon|avatar|sprite|pixel|spacer|banner|/ads?/|\.svg(?:$|\?)|\.gif(?:$|\?)", re.I
-)
 SECTION_LABELS = frozenset(
-    label.replace("-", " ") for label in (*KNOWN_SECTIONS, "news", "asia pacific", "asia-pacific")
+    label.replace("-", " ") for label in (*KNOWN_SECTIONS, *TJP_SECTION_LABEL_EXTRAS)
 )
-# Topic links under or above the story (older pages: "Topics : haze, Malaysia").
-TAG_LINKS = (
-    ".tjp-single__tags a",
-    ".tjp-tags a",
-    ".topik a",
-    ".topics a",
-    ".tags a",
-    "a[rel='tag']",
-)
-# Longer "bylines" are author bios or boxes of related stories, not a list of names.
-MAX_BYLINE_CHARS = 150
-DATE_LINES = (".created", ".tjp-meta__date", "span.day", ".date", ".posted", ".published")
-# Current-layout date lines that, unless they say "Published", show the day at the top
-# of the page, which is not always the day of publication.
-TOP_OF_PAGE_DATES = frozenset({".created", ".tjp-meta__date"})
-_UPDATED = re.compile(r"updat|modif|diperbarui", re.IGNORECASE)
-# A 2009-2015 dateline: byline | section | date, as one short text node.
-DATELINE_XPATH = "//body//text()[contains(., '|')][string-length(normalize-space()) < 200]"
-DATELINE = re.compile(
-    r"^(?P<byline>[^|]{3,120}?)\s*\|\s*[A-Za-z][\w &]{1,30}?\s*\|\s*(?P<date>.+)$"
-)
-PAYWALL = re.compile(r"(?:^|[\s_-])(?:tjp-paywall|paywall|premium-wall|subscribe-wall)(?:$|[\s_-])")
-PREMIUM_BADGE = (".tjp-premium", ".premium-badge", ".badge-premium", "[class*='premium']")
-# A news brief can be two short paragraphs; below this, the densest block of text on an
-# unknown page is more likely a widget than a story.
-GENERIC_MIN_CHARS = 120
-# The site-wide description every page without its own carries ("The Jakarta Post -
-# Indonesia's leading English language daily newspaper ...").
-SITE_BLURB = re.compile(r"jakarta\s*post\b.{0,80}\b(?:newspaper|daily|news portal)", re.IGNORECASE)
+_STORY_EXCERPT_END = ("...", "\u2026")
+
+
+def _marks(element: HtmlElement) -> str:
+    return f" {element.get('class', '')} {element.get('id', '')} ".lower()
 
 
 def _is_paywall(element: HtmlElement) -> bool:
-    return bool(PAYWALL.search(f" {element.get('class', '')} {element.get('id', '')} ".lower()))
+    return bool(PAYWALL.search(_marks(element)))
 
 
-# Every paywall class the PAYWALL pattern accepts contains "wall": one XPath pass picks
-# the few candidates, in the container and after it, so the Python check runs on them
+def _is_dialog(element: HtmlElement) -> bool:
+    role = (element.get("role") or "").strip().lower()
+    return (
+        role in DIALOG_ROLES
+        or element.tag == "dialog"
+        or element.get("aria-modal") == "true"
+        or bool(DIALOG_WORDS.search(_marks(element)))
+    )
+
+
+# One XPath pass picks the few paywall candidates, so the Python check runs on them
 # rather than on every element.
 _WALL = (
-    "[contains(translate(@class, 'WAL', 'wal'), 'wall')"
-    " or contains(translate(@id, 'WAL', 'wal'), 'wall')]"
+    f"[contains(translate(@class, 'WAL', 'wal'), '{PAYWALL_XPATH_HINT}')"
+    f" or contains(translate(@id, 'WAL', 'wal'), '{PAYWALL_XPATH_HINT}')]"
 )
 _WALLS_IN = f"descendant-or-self::*{_WALL}"
 _WALLS_AFTER = f"following-sibling::*/descendant-or-self::*{_WALL}"
+_WALLS_ON_PAGE = f"//body//*{_WALL}"
+
+
+def _in_dialog(element: HtmlElement) -> bool:
+    return any(_is_dialog(e) for e in (element, *element.iterancestors()))
+
+
+def _story_paywall(element: HtmlElement) -> bool:
+    """A paywall mark outside any dialog: a login or subscribe modal kept in the chrome
+    of every page says nothing about this story's text."""
+    return _is_paywall(element) and not _in_dialog(element)
 
 
 def _paywalls(container: HtmlElement) -> tuple[set[HtmlElement], bool]:
     """Paywall blocks inside the story container, and whether one sits right after it.
 
     Inside is the site's usual place, where the text stops; some templates put the block
-    after the container, as its sibling. A paywall further away (a modal kept in the
-    chrome of every page) says nothing about this story's text.
+    after the container, as its sibling. A paywall further away says nothing about this
+    story's text.
     """
-    inside = {e for e in container.xpath(_WALLS_IN) if _is_paywall(e)}
-    after = bool(inside) or any(_is_paywall(e) for e in container.xpath(_WALLS_AFTER))
+    inside = {e for e in container.xpath(_WALLS_IN) if _story_paywall(e)}
+    after = bool(inside) or any(_story_paywall(e) for e in container.xpath(_WALLS_AFTER))
     return inside, after
 
 
-# Other stories' boxes: sidebars, related and popular lists, listing entries. Their
-# titles, dates and bylines belong to those stories, not to this one.
-_OTHER_STORIES = re.compile(
-    r"(?:^|[\s_-])(?:sidebar|side-bar|rail|widget|related\w*|popular|most-?viewed|mostviewed|"
-    r"trending|recommend\w*|sponsor\w*|advert\w*|promo|editors?-?picks?|listnews|"
-    r"latestdetail|newsword|comments?|comment-\w+|disqus)(?:$|[\s_-])"
-)
-_OTHER_STORY_TAGS = frozenset({"aside", "nav", "footer"})
+def _in_sectioning_content(element: HtmlElement) -> bool:
+    return any(a.tag in SECTIONING_TAGS for a in element.iterancestors())
 
 
 def _in_furniture(element: HtmlElement) -> bool:
-    """Whether `element` sits in another story's box (sidebar, related list, entry)."""
+    """Whether `element` sits in another story's box (sidebar, related list, listing
+    entry, menu) or in the page's footer: its titles, dates and bylines are not this
+    story's. (The page's <header> may be the story's own head: see BANNER_TAGS.)"""
     for ancestor in element.iterancestors():
-        if ancestor.tag in _OTHER_STORY_TAGS:
+        tag = ancestor.tag
+        if tag in OTHER_CONTENT_TAGS:
             return True
-        marks = f" {ancestor.get('class', '')} {ancestor.get('id', '')} ".lower()
-        if _OTHER_STORIES.search(marks):
+        other_story, footer = _box_marks(_marks(ancestor))
+        if other_story:
+            return True
+        if (tag in FOOTER_TAGS or footer) and not _in_sectioning_content(ancestor):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _box_marks(marks: str) -> tuple[bool, bool]:
+    """Whether class and id words mark another story's box, and the page's footer
+    (cached: the same class strings recur on every page)."""
+    return bool(OTHER_STORY_BOX.search(marks)), bool(FOOTER_BOX.search(marks))
 
 
 def _inside_furniture(element: HtmlElement, up_to: HtmlElement) -> bool:
@@ -199,19 +201,40 @@ def _without_place(byline: str) -> str:
     return byline
 
 
+class _Body(NamedTuple):
+    """The story's text blocks, the extractor that found them, whether a paywall cut
+    them, and the element they were read from (None when they came from JSON-LD)."""
+
+    blocks: list[str]
+    path: str
+    truncated: bool
+    container: HtmlElement | None
+
+
 class ArticlePage:
     """Extract an `Article` from an article response.
 
-    `section` is the listing the article was found in; `fetched_at` the moment the
-    response arrived (both come from the spider so the page object stays pure).
+    Inputs, all from the spider so that the page object stays pure (no clock, no
+    crawler, no state but caches of what it computed from them): the `response`;
+    `section`, the listing the article was found in; `fetched_at`, when the response
+    arrived; `teaser`, the text the listing showed for this article, if any.
+
+    One property per item field, each trying its sources in the order it lists them;
+    `to_item()` puts them together.
     """
 
-    def __init__(self, response: TextResponse, *, section: str, fetched_at: datetime) -> None:
+    def __init__(
+        self,
+        response: TextResponse,
+        *,
+        section: str,
+        fetched_at: datetime,
+        teaser: str | None = None,
+    ) -> None:
         self.response = response
-        self.section = section
+        self._section = section
         self.fetched_at = fetched_at
-        #: The element the body was read from (set by `_body`), for the lead-image fallback.
-        self._story_container: HtmlElement | None = None
+        self.teaser = teaser
 
     @cached_property
     def selector(self) -> Selector:
@@ -277,19 +300,33 @@ class ArticlePage:
                 return article_identity(on_site_root(absolute))
         return article_identity(on_site_root(strip_tracking(self.response.url)))
 
+    @property
+    def section(self) -> str:
+        return self._section
+
     @cached_property
     def title(self) -> str | None:
         for raw in (
             as_text(self.jsonld.get("headline")),
             self._meta("og:title", "twitter:title"),
-            self._first_text(CURRENT_TITLE + LEGACY_TITLE),
+            self._first_text(TITLE),
             self._headline_in_title_tag(),
             self.metadata.title,
         ):
             title = clean_title(raw)
             if title and len(title) > 1:
-                return title
+                return self._uncut(title)
         return None
+
+    def _uncut(self, title: str) -> str:
+        """`title`, or the page's longer copy of it when that goes on from the same words:
+        CMSs cut JSON-LD headlines to a length limit (110 characters for search
+        engines), while og:title and <title> keep the whole headline."""
+        for raw in (self._meta("og:title", "twitter:title"), self.metadata.title):
+            whole = clean_title(raw) or ""
+            if len(whole) > len(title) and whole.startswith(title) and whole[len(title)] == " ":
+                return whole
+        return title
 
     def _headline_in_title_tag(self) -> str | None:
         """An <h1> whose text the <title> repeats: the headline on pages whose heading
@@ -312,11 +349,11 @@ class ArticlePage:
             self._meta("og:description", "description", "twitter:description"),
         ):
             text = clean_text(raw or "")
-            if not text or SITE_BLURB.search(text):
+            if not text or TJP_SITE_BLURB.search(text):
                 continue
             # A description cut short with an ellipsis is the CMS's automatic excerpt of
             # the first paragraph, not a standfirst: only the markup can have one then.
-            if text.endswith(("...", "\u2026")):
+            if text.endswith(_STORY_EXCERPT_END):
                 return self._standfirst_markup()
             # So is one that merely repeats the first paragraph on a page whose header
             # shows no standfirst (a news brief).
@@ -326,17 +363,19 @@ class ArticlePage:
         return self._standfirst_markup()
 
     def _opens_the_story(self, text: str) -> bool:
-        blocks = self._body[0]
+        blocks = self._body.blocks
         if not blocks:
             return False
-        first = blocks[0]
-        if len(first) == 1 and len(blocks) > 1:  # a drop-cap letter set apart
-            first = first + blocks[1]
-        return comparison_key(first) == comparison_key(text)
+        openings = [blocks[0]]
+        if len(blocks[0]) == 1 and len(blocks) > 1:
+            # A drop-cap letter set apart: the word it starts, or the word it is ("A").
+            openings = [blocks[0] + blocks[1], f"{blocks[0]} {blocks[1]}"]
+        key = comparison_key(text)
+        return any(comparison_key(opening) == key for opening in openings)
 
     @cached_property
     def _head(self) -> SelectorList[Selector]:
-        return self.selector.css(CURRENT_HEAD)
+        return self.selector.css(TJP_CURRENT_HEAD)
 
     @cached_property
     def _standfirst(self) -> str | None:
@@ -346,13 +385,13 @@ class ArticlePage:
         head_root = head[0].root
         for paragraph in head.css(STANDFIRST):
             classes = paragraph.attrib.get("class", "")
-            if any(word in classes for word in ("meta", "date", "created", "author", "breadcrumb")):
+            if any(word in classes for word in NOT_STANDFIRST_CLASS_WORDS):
                 continue
             # Share, gift and newsletter prompts sit in the head too; they are no standfirst.
             if _inside_furniture(paragraph.root, up_to=head_root):
                 continue
             text = clean_text(" ".join(paragraph.css("::text").getall()))
-            if len(text) > 30:
+            if len(text) > MIN_STANDFIRST_CHARS:
                 return text
         return None
 
@@ -360,14 +399,14 @@ class ArticlePage:
     def _legacy_standfirst(self) -> str | None:
         """The standfirst of the older layouts: an element marked as one right after the
         headline (<div class="subtitle">), never the story's first paragraph."""
-        for title in self.selector.css(", ".join(LEGACY_TITLE))[:1]:
+        for title in self.selector.css(", ".join(TJP_LEGACY_TITLE))[:1]:
             for sibling in title.root.itersiblings():
                 if not isinstance(sibling.tag, str):
                     continue
                 marks = f"{sibling.get('class', '')} {sibling.get('id', '')}".lower()
-                if _LEGACY_STANDFIRST.search(marks):
+                if LEGACY_STANDFIRST.search(marks):
                     text = clean_text(sibling.text_content())
-                    if len(text) > 30:
+                    if len(text) > MIN_STANDFIRST_CHARS:
                         return text
         return None
 
@@ -394,7 +433,7 @@ class ArticlePage:
                     names = split_byline(byline)
         if not names:
             # Whatever its markup, a line naming "(The Jakarta Post)" is a byline.
-            for element in self.selector.xpath(OWN_BYLINE_XPATH):
+            for element in self.selector.xpath(TJP_OWN_BYLINE_XPATH):
                 if _in_furniture(element.root):
                     continue
                 line = clean_text(" ".join(element.css("::text").getall()))
@@ -425,11 +464,11 @@ class ArticlePage:
                 ).getall()
                 if clock and "day" in element.attrib.get("class", "").split():
                     line = f"{line} {clean_text(' '.join(clock)).lstrip('|/').strip()}"
-                if css in TOP_OF_PAGE_DATES and "publish" not in line.lower():
+                if css in TJP_TOP_OF_PAGE_DATES and "publish" not in line.lower():
                     top_of_page.append(line)
                 else:
                     lines.append(line)
-        lines.extend(moment for moment, text in self.metadata.times if not _UPDATED.search(text))
+        lines.extend(moment for moment, text in self.metadata.times if not UPDATED.search(text))
         # 2009-2015 bylines carry the moment:
         # "Name, The Jakarta Post, Jakarta | World | Thu, May 10 2012, 9:23 AM".
         for css in BYLINE:
@@ -444,8 +483,8 @@ class ArticlePage:
     def _dateline(self) -> tuple[str, str] | None:
         """(byline, date) of a 2009-2015 dateline written as plain text:
         "Ina Parlina, The Jakarta Post, Jakarta | World | Mon, October 20 2014"."""
-        for text in self.selector.xpath(DATELINE_XPATH).getall():
-            match = DATELINE.match(clean_text(text))
+        for text in self.selector.xpath(TJP_DATELINE_XPATH).getall():
+            match = TJP_DATELINE.match(clean_text(text))
             if match and parse_human_datetime(match["date"]):
                 return match["byline"], match["date"]
         return None
@@ -482,6 +521,10 @@ class ArticlePage:
                 return moment
         return None
 
+    @property
+    def published_at(self) -> str | None:
+        return isoformat(self.published)
+
     @cached_property
     def modified(self) -> datetime | None:
         declared = parse_iso_datetime(
@@ -493,11 +536,15 @@ class ArticlePage:
             return declared
         # An "Updated ..." <time> shown on the page.
         for moment, text in self.metadata.times:
-            if _UPDATED.search(text) or _UPDATED.search(moment):
+            if UPDATED.search(text) or UPDATED.search(moment):
                 found = parse_iso_datetime(moment)
                 if found:
                     return found
         return None
+
+    @property
+    def modified_at(self) -> str | None:
+        return isoformat(self.modified)
 
     @cached_property
     def tags(self) -> list[str]:
@@ -527,6 +574,19 @@ class ArticlePage:
         # Against the article's own URL: a copy of the site serves it from another host.
         return urljoin(self.url, raw) if raw else None
 
+    def _story_image(self) -> str | None:
+        """The first picture in or beside the story, for pages that name no lead image
+        (older pages): not a logo, icon, avatar or tracking pixel."""
+        container = self._body.container
+        if container is None:
+            return None
+        parent = container.getparent()
+        for image in (parent if parent is not None else container).iter("img"):
+            src = (image.get("src") or image.get("data-src") or "").strip()
+            if src and not NOT_A_PHOTO.search(src) and not _in_furniture(image):
+                return src
+        return None
+
     @cached_property
     def language(self) -> str:
         return (
@@ -538,6 +598,10 @@ class ArticlePage:
 
     @cached_property
     def is_premium(self) -> bool:
+        """Subscriber-only: the page says so, or a paywall cut the text (proof enough)."""
+        return self._premium_declared() or self.is_truncated
+
+    def _premium_declared(self) -> bool:
         free = self.jsonld.get("isAccessibleForFree")
         if isinstance(free, str):
             free = free.strip().lower() not in ("false", "0", "no")
@@ -546,22 +610,57 @@ class ArticlePage:
         # No machine-readable flag: look for the badge. It sits next to the headline;
         # searching the whole page would find the "Premium" link in the site's
         # navigation on every page of the older layouts.
-        scope = (
-            self._head or self.selector.css(", ".join(CURRENT_TITLE + LEGACY_TITLE)).xpath("..")[:1]
-        )
+        scope = self._head or self.selector.css(", ".join(TITLE)).xpath("..")[:1]
         if any(
-            "premium" in clean_text(" ".join(e.css("::text").getall())).lower()
-            for css in PREMIUM_BADGE
+            PREMIUM_TEXT in clean_text(" ".join(e.css("::text").getall())).lower()
+            for css in ALL_PREMIUM_BADGES
             for e in scope.css(css)
         ):
             return True
         # A badge of another class: a short element next to the headline reading "Premium".
         return any(
-            clean_text(text).lower() == "premium"
+            clean_text(text).lower() == PREMIUM_TEXT
             for text in scope.xpath(".//*[not(self::a)]/text()").getall()
         )
 
     # --- body -------------------------------------------------------------------------
+    @cached_property
+    def body(self) -> str:
+        return join_paragraphs(self._body.blocks)
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.body)
+
+    @property
+    def is_truncated(self) -> bool:
+        """A paywall cut the story's text in this response."""
+        return self._body.truncated
+
+    @property
+    def extraction_path(self) -> str:
+        return self._body.path
+
+    @property
+    def crawled_at(self) -> str:
+        return self.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+    @cached_property
+    def opening_copies(self) -> list[str]:
+        """The page's other copies of the story's opening, for the drop-cap repair to
+        compare the first words with: the start of JSON-LD `articleBody`, the
+        descriptions, and the listing's teaser."""
+        article_body = as_text(self.jsonld.get("articleBody")) or ""
+        copies = (
+            article_body[:OPENING_COPY_CHARS],
+            as_text(self.jsonld.get("description")),
+            self._meta("og:description"),
+            self._meta("description"),
+            self._meta("twitter:description"),
+            self.teaser,
+        )
+        return unique([text for text in (clean_text(c or "") for c in copies) if text])
+
     def _container(self, selectors: tuple[str, ...]) -> HtmlElement | None:
         for css in selectors:
             found = self.selector.css(css)
@@ -585,71 +684,67 @@ class ArticlePage:
                 best, best_chars = element, chars
         return best if best_chars >= GENERIC_MIN_CHARS else None
 
-    def _story_image(self) -> str | None:
-        """The first picture in or beside the story, for pages that name no lead image
-        (older pages): not a logo, icon, avatar or tracking pixel."""
-        self._body  # noqa: B018 (reading the body is what finds the story's container)
-        container = self._story_container
-        if container is None:
-            return None
-        parent = container.getparent()
-        for image in (parent if parent is not None else container).iter("img"):
-            src = (image.get("src") or image.get("data-src") or "").strip()
-            if src and not NOT_A_PHOTO.search(src) and not _in_furniture(image):
-                return src
-        return None
-
     @cached_property
-    def _body(self) -> tuple[list[str], str, bool]:
-        for selectors, path in ((CURRENT_BODY, "current-layout"), (LEGACY_BODY, "legacy-layout")):
+    def _body(self) -> _Body:
+        """Sources in order: the current layout's container, the older layout's,
+        JSON-LD `articleBody`, the generic densest-text container."""
+        for selectors, path in BODY:
             container = self._container(selectors)
             if container is not None:
-                blocks, truncated = self._blocks(container)
-                if blocks:
-                    self._story_container = container
-                    return blocks, path, truncated
+                body = self._read(container, path)
+                if body.blocks:
+                    return body
         article_body = as_text(self.jsonld.get("articleBody"))
         if article_body and len(article_body) > GENERIC_MIN_CHARS:
             paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\r\n|\n", article_body)]
-            paywalled = bool(self.selector.css(".tjp-paywall"))
-            return [p for p in paragraphs if p], "structured-data", paywalled
+            blocks = [p for p in paragraphs if p]
+            return _Body(blocks, "structured-data", self._paywall_without_text(), None)
         container = self._generic_container()
         if container is not None:
-            blocks, truncated = self._blocks(container)
-            if blocks:
-                self._story_container = container
-                return blocks, "generic-fallback", truncated
-        return [], "generic-fallback", False
+            body = self._read(container, "generic-fallback")
+            if body.blocks:
+                return body
+        return _Body([], "generic-fallback", False, None)
 
-    def _blocks(self, container: HtmlElement) -> tuple[list[str], bool]:
+    @staticmethod
+    def _read(container: HtmlElement, path: str) -> _Body:
         inside, cut = _paywalls(container)
         stop = inside.__contains__ if inside else None
-        return text_blocks(container, stop=stop), cut
+        return _Body(text_blocks(container, stop=stop), path, cut, container)
+
+    def _paywall_without_text(self) -> bool:
+        """Whether a paywall stands where the story should be, when the text came from
+        JSON-LD: the same marks as on the markup path, looked for in a story container
+        the page has but that showed no text, else anywhere on the page (outside a
+        dialog, as on the markup path)."""
+        for selectors, _ in BODY:
+            container = self._container(selectors)
+            if container is not None:
+                return _paywalls(container)[1]
+        return any(_story_paywall(e) for e in self.selector.root.xpath(_WALLS_ON_PAGE))
 
     # --- item -------------------------------------------------------------------------
     def to_item(self) -> Article:
         title = self.title
         if not title:
             raise PageParseError("no title found (json-ld, og:title, h1 and <title> all empty)")
-        paragraphs, path, truncated = self._body
-        body = join_paragraphs(paragraphs)
         return Article(
             url=self.url,
             section=self.section,
             title=title,
             summary=self.summary,
             authors=self.authors,
-            published_at=isoformat(self.published),
-            modified_at=isoformat(self.modified),
+            published_at=self.published_at,
+            modified_at=self.modified_at,
             tags=self.tags,
             image_url=self.image_url,
-            body=body,
-            word_count=count_words(body),
-            # A paywall that cut the text is proof enough of a subscriber-only story.
-            is_premium=self.is_premium or truncated,
-            is_truncated=truncated,
+            body=self.body,
+            word_count=self.word_count,
+            is_premium=self.is_premium,
+            is_truncated=self.is_truncated,
             language=self.language,
-            crawled_at=self.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-            extraction_path=path,
-            raw_body_chars=len(body),
+            crawled_at=self.crawled_at,
+            extraction_path=self.extraction_path,
+            raw_body_chars=len(self.body),
+            opening_copies=self.opening_copies,
         )

@@ -14,6 +14,18 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from newscrawl.pages.rules import (
+    ALL_FURNITURE_TOKENS,
+    ALL_FURNITURE_WORDS,
+    BLOCK_TAGS,
+    DATA_TAGS,
+    FURNITURE_NOT_PREFIXES,
+    FURNITURE_PREFIX_MIN_LENGTH,
+    FURNITURE_ROLES,
+    LANDMARK_TAGS,
+    OTHER_STORY_BOX,
+    SKIPPED_TAGS,
+)
 from newscrawl.text import clean_text
 
 if TYPE_CHECKING:
@@ -21,64 +33,27 @@ if TYPE_CHECKING:
 
     from lxml.html import HtmlElement
 
-BLOCK_TAGS = frozenset(
-    """p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre
-    table thead tbody tr td th caption header footer hgroup address center""".split()
-)
-
-# Never story text, whatever their class says.
-SKIPPED_TAGS = frozenset(
-    """script style noscript template iframe object embed video audio canvas svg math
-    picture img figure figcaption form button input select textarea label nav aside
-    link meta head title""".split()
-)
-# Tables inside a story are data, not paragraphs: read cell by cell they would come out
-# as a run of one-word "paragraphs". (Not furniture: old pages lay out the whole story
-# in a table, so a table above the text must not disqualify it.)
-DATA_TAGS = frozenset({"table"})
-
-# Class/id words (split on "-", "_" and spaces) that mark page furniture inside an
-# article container. Matched as whole words so "loads" or "shadow" never hit.
-FURNITURE_WORDS = frozenset(
-    """ad ads advert adverts advertisement advertorial adsbygoogle banner sponsor
-    sponsored promo promotion related recommended recommendation popular mostviewed
-    newsletter subscribe subscription paywall premiumbox share sharing social
-    caption credit credits gift feedback search breadcrumb breadcrumbs tags tag
-    readalso bacajuga widget comments comment embed tweet twitter instagram
-    byline toolbar signup pullquote bio paging pagination pager keywords print email
-    listnews latestdetail""".split()
-)
-# Whole class tokens that are furniture although their words are innocent.
-FURNITURE_TOKENS = frozenset(
-    """tjp-single__content-list tjp-newsletter-box tjp-paywall tjp-single__content-ads
-    twitter-tweet instagram-media tiktok-embed fb-post read-also related-list author-box
-    author-bio pull-quote change-size changesize font-size fontsize text-size resize""".split()
-)
-
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
-# Furniture words long enough to be recognised at the start of a run-together class
-# word too ("relatedNews", "newsletterSignup"); shorter ones ("ad", "tag") must match
-# whole, or "adjacent" and "tagline" would go.
-_PREFIX_MIN_LENGTH = 5
-# ("comment" is left out: "commentary" names opinion pieces, which are stories.)
 _FURNITURE_PREFIXES = tuple(
     sorted(
-        w for w in FURNITURE_WORDS if len(w) >= _PREFIX_MIN_LENGTH and not w.startswith("comment")
+        word
+        for word in ALL_FURNITURE_WORDS
+        if len(word) >= FURNITURE_PREFIX_MIN_LENGTH and not word.startswith(FURNITURE_NOT_PREFIXES)
     )
 )
-# ARIA landmarks that are never the story: a sidebar box, menus, the page header and
-# footer, a search form.
-FURNITURE_ROLES = frozenset({"complementary", "navigation", "banner", "contentinfo", "search"})
 
 
 @lru_cache(maxsize=4096)
 def _furniture_marks(marks: str) -> bool:
-    """Whether class and id words mark furniture (cached: class strings repeat a lot)."""
+    """Whether class and id words mark furniture (cached: class strings repeat a lot):
+    the furniture words, and every word that marks a box of other stories."""
+    if OTHER_STORY_BOX.search(marks):
+        return True
     for token in marks.split():
-        if token in FURNITURE_TOKENS:
+        if token in ALL_FURNITURE_TOKENS:
             return True
         for word in _WORD_SPLIT.split(token):
-            if word in FURNITURE_WORDS or word.startswith(_FURNITURE_PREFIXES):
+            if word in ALL_FURNITURE_WORDS or word.startswith(_FURNITURE_PREFIXES):
                 return True
     return False
 
@@ -88,7 +63,10 @@ def is_furniture(element: HtmlElement) -> bool:
     tag = element.tag
     if not isinstance(tag, str):
         return True  # comments and processing instructions
-    if tag.lower() in SKIPPED_TAGS:
+    tag = tag.lower()
+    # A <header> or <footer> is the page's banner or footer, or inside an <article> that
+    # story's own head (headline, byline) and foot (tags, bio): never its text.
+    if tag in SKIPPED_TAGS or tag in LANDMARK_TAGS:
         return True
     if element.get("aria-hidden") == "true" or element.get("hidden") is not None:
         return True

@@ -37,6 +37,14 @@ from newscrawl.pages.fields import (
     parse_human_datetime,
     parse_iso_datetime,
 )
+from newscrawl.pages.rules import BOX_MARKS as _BOX_MARKS
+from newscrawl.pages.rules import DATE_CLASS_WORDS as _DATE_CLASS_WORDS
+from newscrawl.pages.rules import FURNITURE_MARKS as _FURNITURE_MARKS
+from newscrawl.pages.rules import FURNITURE_ROLES as _FURNITURE_ROLES
+from newscrawl.pages.rules import LANDMARK_TAGS as _CHROME_TAGS
+from newscrawl.pages.rules import OTHER_CONTENT_TAGS as _FURNITURE_TAGS
+from newscrawl.pages.rules import SIDEBAR_HEADING as _SIDEBAR_HEADING
+from newscrawl.pages.rules import TITLE_SELECTOR
 from newscrawl.pages.selector import page_selector
 from newscrawl.text import clean_text
 from newscrawl.urls import article_key, article_section, is_section_article, rebase
@@ -46,35 +54,9 @@ if TYPE_CHECKING:
     from parsel import Selector
     from scrapy.http import TextResponse
 
-# Title markup of the current and the 2016-2022 listings: only used to read a title.
-TITLE_SELECTOR = ".titleNews, .title, h1, h2, h3, h4"
-DATE_SELECTOR = "span.date, .date, time, .created, span.day, .posted"
 # Compiled once: `element.cssselect(css)` translates the CSS to XPath on every call.
 _TITLE_MATCHER = CSSSelector(TITLE_SELECTOR, translator="html")
-_DATE_MATCHER = CSSSelector(DATE_SELECTOR, translator="html")
 
-# Class and id words of boxes that hold other stories, and of page chrome.
-_BOX_WORDS = (
-    r"sidebar|side-bar|aside|rail|most-?viewed|mostviewed|most-?popular|popular|trending|"
-    r"editors?-?picks?|editor-choice|recommend\w*|related|sponsor\w*|advertorial|widget"
-)
-_CHROME_WORDS = r"promo|ads?|footer|header|nav|menu"
-_FURNITURE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOX_WORDS}|{_CHROME_WORDS})(?:$|[\s_-])")
-# Inside an entry, chrome words name the card's own parts ("card-header", "entry-footer"),
-# so only the words of a box of other stories count there.
-_BOX_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOX_WORDS})(?:$|[\s_-])")
-_SIDEBAR_HEADING = re.compile(
-    r"most\s+(?:viewed|popular|read|shared|commented)|popular|trending|editor'?s?'?\s*(?:pick|choice)|"
-    r"recommended|related|sponsored|advertorial|partner\s+content|you\s+may\s+(?:also\s+)?like|"
-    r"more\s+from|in\s+case\s+you\s+missed|top\s+news\s+this\s+week",
-    re.IGNORECASE,
-)
-# Elements that are navigation or a box of their own wherever they sit.
-_FURNITURE_TAGS = frozenset({"aside", "nav"})
-# Page header and footer: chrome when they hold a whole entry; inside an entry they are
-# the card's own header or footer.
-_CHROME_TAGS = frozenset({"header", "footer"})
-_FURNITURE_ROLES = frozenset({"complementary", "navigation", "banner", "contentinfo", "search"})
 _INLINE_LABEL_TAGS = frozenset({"strong", "b", "span", "p", "em", "div", "label"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LABEL_TAGS = _HEADING_TAGS | _INLINE_LABEL_TAGS
@@ -359,7 +341,12 @@ class ListingPage:
     def _date(self, link: _Link) -> tuple[date | None, datetime | None]:
         """The day (and instant, when a time is given) the entry shows, nearest date
         element to the link first; else the day in the URL."""
-        candidates = _DATE_MATCHER(link.entry)
+        candidates = [
+            element
+            for element in link.entry.iter()
+            if element.tag == "time"
+            or any(word in (element.get("class") or "").lower() for word in _DATE_CLASS_WORDS)
+        ]
         path = set(link.element.iterancestors())
         candidates.sort(key=lambda e: -_common_depth(e, path))
         for element in candidates:

@@ -1,13 +1,17 @@
 """Drop-cap repair: the story's first letter glued back onto its word, then checked.
 
 The page object leaves the drop-cap letter as a block of its own ("R", then "ussia backs
-..."); this pipeline merges it (see `newscrawl.cleaning.dropcap` for the rule) and then
-verifies the result: a story that still seems to start with a fragment of a word gets
-the quality flag ``dropcap_suspect`` instead of passing silently.
+..."), and hands over the page's other copies of the opening (`Article.opening_copies`).
+This pipeline merges the letter, weighing that evidence where the letter is a word of its
+own ("A suicide bomber" or "Abroad"; see `newscrawl.cleaning.dropcap` for the rule), and
+then verifies the result. A record where the evidence was split or silent gets the
+quality flag ``dropcap_ambiguous``; one that still seems to start with a fragment of a
+word gets ``dropcap_suspect``; neither passes silently.
 
 Settings: ``NEWSCRAWL_DROPCAP_ENABLED`` (default True).
 
-Stats: ``newscrawl/dropcap/merged``, ``newscrawl/dropcap/suspect``.
+Stats: ``newscrawl/dropcap/merged``, ``newscrawl/dropcap/decided_by/<evidence>``,
+``newscrawl/dropcap/ambiguous``, ``newscrawl/dropcap/suspect``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.cleaning.dropcap import lost_letter_suspect, merge_dropcap
+from newscrawl.cleaning.dropcap import OpeningEvidence, lost_letter_suspect, repair_dropcap
 from newscrawl.cleaning.phrases import PhraseRules
 from newscrawl.items import Article
 
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SUSPECT_FLAG = "dropcap_suspect"
+AMBIGUOUS_FLAG = "dropcap_ambiguous"
 
 
 class DropCapPipeline:
@@ -55,11 +60,23 @@ class DropCapPipeline:
         def is_chrome(paragraph: str) -> bool:
             return self.rules.is_chrome(paragraph, memo)
 
-        paragraphs, merged = merge_dropcap(item.paragraphs, is_chrome)
-        if merged:
+        title, summary = item.title or "", item.summary or ""
+        paragraphs = item.paragraphs
+        evidence = OpeningEvidence(copies=item.opening_copies, context=f"{title} {summary}")
+        repair = repair_dropcap(paragraphs, is_chrome, evidence)
+        paragraphs = repair.paragraphs
+        if repair.merged:
             item.paragraphs = paragraphs
             self.stats.inc_value("newscrawl/dropcap/merged")
-        title, summary = item.title or "", item.summary or ""
+            self.stats.inc_value(f"newscrawl/dropcap/decided_by/{repair.decided_by}")
+        if repair.ambiguous:
+            item.flag(AMBIGUOUS_FLAG)
+            self.stats.inc_value("newscrawl/dropcap/ambiguous")
+            logger.info(
+                "No clear evidence where the first word ends: %(url)s (%(start)r)",
+                {"url": item.url, "start": paragraphs[0][:40]},
+                extra={"spider": self.crawler.spider},
+            )
         if lost_letter_suspect(paragraphs, title, summary, is_chrome):
             item.flag(SUSPECT_FLAG)
             self.stats.inc_value("newscrawl/dropcap/suspect")

@@ -501,7 +501,12 @@ class JakartaPostSpider(scrapy.Spider):
                 _attempts(response.request),
             )
             return
-        result = self.extractor.extract_response(response, self.section, datetime.now(timezone.utc))
+        result = self.extractor.extract_response(
+            response,
+            self.section,
+            datetime.now(timezone.utc),
+            teaser=response.meta.get(requestmeta.TEASER),
+        )
         if result.item is None:
             reason = result.failure or "no record extracted"
             self._page_failed(
