@@ -116,7 +116,11 @@ NEWSCRAWL_STATE_NOW = ""
 NEWSCRAWL_INCREMENTAL_ENABLED = True
 # Records between two fsyncs of the run file; the state learns of a record only after.
 NEWSCRAWL_FEED_SYNC_ITEMS = 10
-SPIDER_MIDDLEWARES = {"newscrawl.middlewares.incremental.IncrementalMiddleware": 650}
+SPIDER_MIDDLEWARES = {
+    # Closer to the spider: the incremental middleware sees each article once.
+    "newscrawl.middlewares.onceperrun.OncePerRunMiddleware": 700,
+    "newscrawl.middlewares.incremental.IncrementalMiddleware": 650,
+}
 # The state's owner (run lock, state file): built before any component it is handed to.
 EXTENSIONS: dict[str, int] = {"newscrawl.extensions.crawlstate.CrawlStateExtension": 100}
 # Last: versions are given to records the other pipelines let through.

@@ -171,9 +171,16 @@ class CrawlStateExtension:
         for outcome in outcomes.values():
             self.crawler.stats.inc_value(f"newscrawl/state/outcome/{outcome.outcome}")
             _log_outcome(outcome)
-        # Only a run that went through its whole listing may let the next one stop at the
-        # first page of known articles; pages that failed are remembered on their own.
-        if reason == "finished" and not self._listing_failed:
+        # Only a run that went through its whole listing (to its end, or down to a page of
+        # articles an earlier complete reading found) may let the next one stop at the
+        # first page of known articles; a run cut short by max_pages or since, or that
+        # read no listing, leaves that as it was. Failed pages are remembered on their own.
+        stats = self.crawler.stats
+        whole = bool(
+            stats.get_value("newscrawl/listing/reached_end")
+            or stats.get_value("newscrawl/incremental/pagination_stopped")
+        )
+        if reason == "finished" and not self._listing_failed and whole:
             self.state.discovery_complete(self.section)
         elif self.state.resume_page(self.section):
             logger.info(

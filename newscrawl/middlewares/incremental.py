@@ -20,7 +20,9 @@ lists them in the request's ``newscrawl_listed`` meta), whichever channel reques
 them, is left alone (known and settled, or known to fail and not due), unless the
 previous run stopped early (killed, interrupted, a listing page failed) deeper in the
 listing than this page: then the run goes on at least that far, so nothing listed
-there is missed.
+there is missed. And only once some run has read the listing to its end: articles
+known from a sitemap, or from a run cut short by max_pages or since, say nothing of
+the pages below them.
 
 It also judges the run: article pages the state did not already know to be bad were
 requested, and not one article came out of the run (extracted, or known to be
@@ -37,7 +39,8 @@ Stats, which add up (``articles_seen = requested + skipped + not_retried/*``):
 ``newscrawl/incremental/skipped`` (known, settled), ``newscrawl/incremental/rechecked``,
 ``newscrawl/incremental/not_modified``, ``newscrawl/incremental/retried/<due|reappeared>``,
 ``newscrawl/incremental/not_retried/<waiting|gone|abandoned>``,
-``newscrawl/incremental/pagination_stopped``.
+``newscrawl/incremental/pagination_stopped``, ``newscrawl/incremental/pagination_continued``
+(all known, but the listing was never read to its end).
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class IncrementalMiddleware:
         self.state = state
         self.section = ""
         self.resume_page = 0
+        self.listing_completed = False
         # Article keys this run requested as unknown to the state.
         self._fetched_as_new: set[str] = set()
 
@@ -107,6 +111,7 @@ class IncrementalMiddleware:
         self.section = str(getattr(spider, "section", ""))
         if self.state is not None:
             self.resume_page = self.state.resume_page(self.section)
+            self.listing_completed = self.state.listing_completed(self.section)
             if self.resume_page:
                 logger.info(
                     "The previous run stopped at listing page %(page)d without finishing: "
@@ -177,6 +182,16 @@ class IncrementalMiddleware:
         listed = element.meta.get(requestmeta.LISTED) or []
         all_known = bool(listed) and all(self._settled(url) for url in listed)
         if page is not None and all_known and page > self.resume_page:
+            if not self.listing_completed:
+                # Known from a sitemap or a run cut short: nothing says what lies below.
+                self.stats.inc_value("newscrawl/incremental/pagination_continued")
+                logger.info(
+                    "Listing page %(page)d lists only known articles, but no run has read "
+                    "the listing to its end yet: paginating on",
+                    {"page": page},
+                )
+                yield element
+                return
             self.stats.inc_value("newscrawl/incremental/pagination_stopped")
             logger.info(
                 "Listing page %(page)d lists only known, settled articles: not paginating further",

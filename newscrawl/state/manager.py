@@ -288,6 +288,9 @@ class CrawlState:
     def discovery_complete(self, section: str) -> None:
         self.tracker.discovery_complete(section)
 
+    def listing_completed(self, section: str) -> bool:
+        return self.tracker.listing_completed(section)
+
     # --- sitemaps ---------------------------------------------------------------------
     def sitemap(self, url: str) -> SitemapState | None:
         """What `url` answered when it was last remembered (`remember_sitemap`), or None."""

@@ -158,6 +158,13 @@ class StateTracker:
 
     def discovery_complete(self, section: str) -> None:
         self.store.set_meta(f"resume_page:{section}", "0")
+        self.store.set_meta(f"listing_complete:{section}", "1")
+
+    def listing_completed(self, section: str) -> bool:
+        """Whether some run has read the section's listing to its end (or down to pages
+        of articles an earlier complete reading had found): only then does a page of
+        known articles mean that everything below it is known too."""
+        return self.store.get_meta(f"listing_complete:{section}") == "1"
 
 
 def parse_record(line: bytes) -> tuple[Committed | None, str]:
