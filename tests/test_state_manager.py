@@ -143,17 +143,6 @@ def test_the_lock_is_the_states_own(tmp_path, clock):
     CrawlState.probe(tmp_path / "state.sqlite")
 
 
-def test_sitemaps_keep_validators_and_a_json_value(tmp_path, clock):
-    state = open_state(tmp_path, clock)
-    assert state.sitemap("https://x/sitemap.xml") is None
-    children = ["https://x/sitemap-1.xml", "https://x/sitemap-2.xml"]
-    state.remember_sitemap("https://x/sitemap.xml", etag='"e1"', value={"children": children})
-    found = state.sitemap("https://x/sitemap.xml")
-    assert (found.etag, found.last_modified, found.data) == ('"e1"', None, {"children": children})
-    assert found.updated_at == "2025-04-01T00:00:00+00:00"
-    state.close()
-
-
 def test_a_version_1_state_file_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as db:

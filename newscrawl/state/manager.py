@@ -12,7 +12,6 @@ What it decides:
 * after the run (`settle`): what each page that failed this run becomes, remembered for
   the next runs, and which remembered failures were cured;
 * listing progress, article versions and durable commits, through its `StateTracker`;
-* sitemaps: validators and a small JSON value per sitemap URL, for discovery.
 
 Time comes from `clock` (the ``NEWSCRAWL_STATE_NOW`` setting fixes it), so a test can
 run next week's crawl without waiting for it.
@@ -20,7 +19,6 @@ run next week's crawl without waiting for it.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -37,7 +35,7 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
     from pathlib import Path
 
-    from newscrawl.state.store import ArticleState, FailedPage, SitemapState
+    from newscrawl.state.store import ArticleState, FailedPage
     from newscrawl.state.tracker import Outcome
 
 logger = logging.getLogger(__name__)
@@ -290,24 +288,6 @@ class CrawlState:
 
     def listing_completed(self, section: str) -> bool:
         return self.tracker.listing_completed(section)
-
-    # --- sitemaps ---------------------------------------------------------------------
-    def sitemap(self, url: str) -> SitemapState | None:
-        """What `url` answered when it was last remembered (`remember_sitemap`), or None."""
-        return self.store.get_sitemap(url)
-
-    def remember_sitemap(
-        self,
-        url: str,
-        *,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        value: Any = None,
-    ) -> None:
-        """Keep a sitemap's validators (for a conditional request next run) and `value`,
-        any JSON-serialisable data (the children of a sitemap index, say)."""
-        text = None if value is None else json.dumps(value, ensure_ascii=False)
-        self.store.put_sitemap(url, etag, last_modified, text, rules.iso(self.clock()))
 
 
 def _put(cache: OrderedDict[str, Any], key: str, value: Any) -> None:

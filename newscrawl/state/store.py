@@ -8,8 +8,8 @@ Old slugs that redirect to the article are kept as aliases of the row.
 
 Pages that could not be used are remembered too (`FailedPage`, one row per page key):
 gone (404/410), failing (retried later, with backoff) or abandoned, with first and last
-attempt and the number of runs that tried them. Sitemaps keep their HTTP validators and
-a small JSON value of the caller's choosing (`SitemapState`).
+attempt and the number of runs that tried them. (Sitemaps are kept beside the state
+by `newscrawl.middlewares.sitemapcache`.)
 
 A row is written only from records that are durably in a run file (see
 `newscrawl.feeds`), never ahead of them: a killed run therefore never leaves an
@@ -21,11 +21,10 @@ database (corrupt, another format, written by a newer newscrawl).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newscrawl.urls import strip_tracking
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-#: 2 added the failed_pages and sitemaps tables; a version 1 file is upgraded in place.
+#: 2 added the failed_pages table; a version 1 file is upgraded in place.
 SCHEMA_VERSION = 2
 
 _SCHEMA = """
@@ -69,13 +68,6 @@ CREATE TABLE IF NOT EXISTS failed_pages (
     attempts INTEGER NOT NULL,
     next_attempt TEXT,
     listed_at TEXT
-);
-CREATE TABLE IF NOT EXISTS sitemaps (
-    url TEXT PRIMARY KEY,
-    etag TEXT,
-    last_modified TEXT,
-    value TEXT,
-    updated_at TEXT NOT NULL
 );
 """
 
@@ -147,22 +139,6 @@ class FailedPage:
     attempts: int
     next_attempt: str | None = None
     listed_at: str | None = None
-
-
-@dataclass(frozen=True)
-class SitemapState:
-    """What a sitemap answered last time: its validators and the caller's JSON value."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-    value: str | None
-    updated_at: str
-
-    @property
-    def data(self) -> Any:
-        """`value` decoded from JSON (None when none was kept)."""
-        return json.loads(self.value) if self.value is not None else None
 
 
 @dataclass(frozen=True)
@@ -341,24 +317,6 @@ class StateStore:
         """Remembered failed pages per outcome."""
         rows = self._db.execute("SELECT outcome, COUNT(*) FROM failed_pages GROUP BY outcome")
         return {str(outcome): int(count) for outcome, count in rows}
-
-    # --- sitemaps ---------------------------------------------------------------------
-    def get_sitemap(self, url: str) -> SitemapState | None:
-        row = self._db.execute(
-            "SELECT url, etag, last_modified, value, updated_at FROM sitemaps WHERE url = ?",
-            (url,),
-        ).fetchone()
-        return SitemapState(*row) if row else None
-
-    def put_sitemap(
-        self, url: str, etag: str | None, last_modified: str | None, value: str | None, now: str
-    ) -> None:
-        with self._transaction():
-            self._db.execute(
-                "INSERT OR REPLACE INTO sitemaps (url, etag, last_modified, value, updated_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (url, etag, last_modified, value, now),
-            )
 
     # --- run metadata -----------------------------------------------------------------
     def get_meta(self, name: str) -> str | None:
