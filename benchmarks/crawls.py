@@ -10,6 +10,7 @@ leaves out interpreter start-up.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import signal
@@ -90,7 +91,8 @@ def engine_settings() -> dict[str, str]:
             settings.set("DOWNLOAD_DELAY", 0, priority="project")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="project")
     values = {name: settings.get(name) for name in ENGINE_SETTING_NAMES}
-    values["LOG_LEVEL"] = "INFO"  # the stats dump the runner reads is logged at INFO
+    # The bare spider's stats dump is read from its log at INFO; ours from its run report.
+    values["LOG_LEVEL"] = "INFO"
     values["TELNETCONSOLE_ENABLED"] = False
     return {name: _setting_text(value) for name, value in values.items() if value is not None}
 
@@ -120,6 +122,16 @@ def _parse_stats(log: str) -> dict[str, float]:
     return {key: float(value) for key, value in _STAT.findall(log[start:])}
 
 
+def _report_stats(output: Path) -> dict[str, float]:
+    """The numeric stats of the run report beside `output`, if the crawl wrote one (our
+    crawl logs its stats dump at DEBUG only; the bare spider has no report)."""
+    report = output.with_name(output.stem + ".report.json")
+    if not report.exists():
+        return {}
+    stats = json.loads(report.read_text(encoding="utf-8")).get("stats", {})
+    return {k: float(v) for k, v in stats.items() if isinstance(v, (int, float))}
+
+
 def _count_lines(path: Path) -> int:
     if not path.exists():
         return 0
@@ -146,6 +158,7 @@ def run_measured(
     server_cpu = server.cpu_seconds() - server_cpu0
     server_requests = server.requests_logged() - server_req0
     stats = _parse_stats(log_path.read_text(encoding="utf-8", errors="replace"))
+    stats.update(_report_stats(output))
     return CrawlMeasure(
         kind=kind,
         articles_on_site=articles_on_site,
@@ -249,13 +262,15 @@ def _wait(pid: int, timeout: float,
 
 def crawl_newscrawl(server: SiteServer, workdir: Path, articles_on_site: int, *,
                     state: Path | None = None, kind: str = "newscrawl",
-                    extra: dict[str, str] | None = None) -> CrawlMeasure:
+                    extra: dict[str, str] | None = None, append: bool = False) -> CrawlMeasure:
     """`scrapy crawl jakartapost` with project settings, as a user runs it (`extra`: more
-    `-s` settings, e.g. to switch a component off)."""
+    `-s` settings, e.g. to switch a component off; `append`: -o, a re-run's new records
+    only, where -O would refuse a new file beside a state that knows articles)."""
     state = state or workdir / "state"
     state.mkdir(parents=True, exist_ok=True)
     output = workdir / f"{kind}.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost", "-O", str(output),
+    command = [sys.executable, "-m", "scrapy", "crawl", "jakartapost",
+               "-o" if append else "-O", str(output),
                "-s", f"JAKARTAPOST_BASE_URL={server.base_url}"]
     for name, value in {**engine_settings(), **state_settings(state), **(extra or {})}.items():
         command += ["-s", f"{name}={value}"]

@@ -137,7 +137,7 @@ def crawl_pairs(site: Path, n: int, repeats: int, workdir: Path,
                     f"{m.exported}, server cpu {m.server_cpu:.1f} s (exit {m.returncode})")
                 if kind == "newscrawl" and with_incremental and not incremental:
                     again = crawl_newscrawl(server, run_dir / "rerun", n, state=run_dir / "state",
-                                            kind="rerun")
+                                            kind="rerun", append=True)
                     log = server.requests_since(server.requests_logged() - again.server_requests)
                     incremental = {
                         "server_requests": again.server_requests,

@@ -4,21 +4,24 @@
 the ``file`` scheme and plain paths). A feed ``<dir>/<name>.jsonl`` is written as
 ``<name>.jsonl.part``; every ``NEWSCRAWL_FEED_SYNC_ITEMS`` records (and when the feed
 closes) the file is flushed and fsynced, and only then are those records committed to
-the crawl state (`newscrawl.state`). When the feed closes the part file is renamed to
-its final name (``-O``/overwrite), or appended to an existing file (``-o``/append)
-through a temporary copy, so the final file only ever holds whole lines.
+the crawl state (`newscrawl.state.salvage.state_sink`). When the feed closes, the
+finished part becomes the file (a new file), or joins the existing one through a
+temporary file renamed over it, so a file only ever holds whole lines and a failed run
+never leaves less than there was:
 
-A run killed before that leaves its ``.part`` file behind. `salvage_folder` (called when
-the next run opens its state) cuts a partial last line, commits the complete lines to
-the state and renames the file to its final name, or to
-``<name>.recovered-<UTC time>.jsonl`` when that name is taken. Nothing written by a
-killed run is lost, and nothing the state counts as seen is missing from the files.
+* ``-o`` (append): the run's lines are added at the end.
+* ``-O`` (overwrite) with a crawl state: the file holds the whole section as of this
+  run: the earlier file's records, each replaced by this run's record of the same
+  ``url`` when there is one, then this run's new ones (`newscrawl.files.merge_lines`).
+  Only JSON Lines can be merged, and only into a file that holds the earlier runs;
+  `overwrite_refusal` makes the crawl command refuse anything else before it starts.
+* ``-O`` without a state (a full crawl each time): the run's file replaces the earlier
+  one when the run succeeded; after a failed run the earlier file stays as it was and
+  this run's records are left beside it as ``<name>.incomplete.<ext>``.
 
-Only JSON Lines feeds are committed to the state; other formats still get the
-write-then-rename treatment.
-
-Stats: ``newscrawl/feeds/synced_lines``, ``newscrawl/feeds/unreadable_lines``,
-``newscrawl/feeds/salvaged_files``, ``newscrawl/feeds/salvaged_lines``.
+A run killed before that leaves its ``.part`` file behind; the next run recovers it
+(`newscrawl.state.salvage`). Only JSON Lines feeds are committed to the state; other
+formats still get the write-then-rename treatment.
 """
 
 from __future__ import annotations
@@ -26,45 +29,76 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from scrapy import signals
+from scrapy.extensions.feedexport import apply_uri_params
 from w3lib.url import file_uri_to_path
+
+from newscrawl.extensions.crawlstate import crawl_state
+from newscrawl.files import fsync_folder, merge_lines, part_path
+from newscrawl.runfiles import local_feed_templates, local_path
+from newscrawl.runstatus import failure_reasons
+from newscrawl.state.salvage import salvage_part, state_sink
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.signalmanager import SignalManager
+    from scrapy.statscollectors import StatsCollector
     from typing_extensions import Self
+
+    from newscrawl.state.manager import CrawlState
 
 logger = logging.getLogger(__name__)
 
-PART_SUFFIX = ".part"
-#: Leftovers of these names are JSON Lines and can be salvaged line by line.
-LINE_SUFFIXES = (".jsonl", ".jl", ".ndjson")
 LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
 
 
-def part_path(path: Path) -> Path:
-    return path.with_name(path.name + PART_SUFFIX)
+def is_line_feed(options: dict[str, Any]) -> bool:
+    """A feed of readable JSON Lines (compressed ones are not)."""
+    return str(options.get("format", "")) in LINE_FORMATS and "postprocessing" not in options
 
 
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        logger.debug(
-            "fsync of folder %(folder)s failed: %(error)s", {"folder": folder, "error": exc}
-        )
-    finally:
-        os.close(fd)
+def overwrite_refusal(
+    settings: BaseSettings, spider_name: str, section: str, state: Path | None, known: int
+) -> str | None:
+    """Why ``-O`` cannot do what it promises with this crawl state, or None.
+
+    With a state that knows articles, a run exports only what is new or changed, so
+    ``-O`` can hold the whole section only by merging into the file earlier runs wrote:
+    a JSON Lines file that exists (`settings` are the command's, before the crawler).
+    """
+    if state is None or not known:
+        return None
+    for template, options in local_feed_templates(settings, before_crawler=True):
+        if not options.get("overwrite"):
+            continue
+        try:
+            target = local_path(
+                apply_uri_params(template, {"name": spider_name, "section": section})
+            )
+        except KeyError:
+            target = None  # named by the run (%(time)s...): a new file every time
+        shown = target or template
+        if not is_line_feed(options):
+            return (
+                f"-O {shown}: the crawl state {state} knows {known} articles from earlier "
+                "runs, and only a JSON Lines file can hold them merged with this run's; "
+                "use -o, or -s NEWSCRAWL_STATE_PATH= for a full crawl"
+            )
+        if target is None or not target.exists():
+            return (
+                f"-O {shown}: the crawl state {state} knows {known} articles from earlier "
+                "runs, and this file, which should hold them, is not there: it would hold "
+                "only new ones. Use -o for just those, or -s NEWSCRAWL_STATE_PATH= for a "
+                "full crawl"
+            )
+    return None
 
 
 class SyncedLineFile:
@@ -114,8 +148,9 @@ class SyncedLineFile:
 class DurableFileFeedStorage:
     """Local feed storage: write to ``.part``, fsync in batches, rename on close.
 
-    Settings: ``NEWSCRAWL_FEED_SYNC_ITEMS`` (default 10): records between two fsyncs.
-    A smaller number re-fetches fewer articles after a kill, a larger one syncs less.
+    Handed the run's `CrawlState` (None without one). Settings:
+    ``NEWSCRAWL_FEED_SYNC_ITEMS`` (default 10): records between two fsyncs. A smaller
+    number re-fetches fewer articles after a kill, a larger one syncs less.
     """
 
     def __init__(
@@ -123,17 +158,19 @@ class DurableFileFeedStorage:
         uri: str,
         *,
         feed_options: dict[str, Any] | None = None,
-        crawler: Crawler | None = None,
+        state: CrawlState | None = None,
+        stats: StatsCollector | None = None,
+        signal_manager: SignalManager | None = None,
         sync_every: int = 10,
     ) -> None:
         self.path = Path(file_uri_to_path(uri) if uri.startswith("file:") else uri)
         options = feed_options or {}
         self.overwrite = bool(options.get("overwrite", False))
         # Compressed feeds do not hold readable lines; they are not committed.
-        self.line_format = (
-            str(options.get("format", "")) in LINE_FORMATS and "postprocessing" not in options
-        )
-        self.crawler = crawler
+        self.line_format = is_line_feed(options)
+        self.state = state
+        self.stats = stats
+        self.signal_manager = signal_manager
         self.sync_every = sync_every
         self._file: SyncedLineFile | None = None
 
@@ -141,10 +178,14 @@ class DurableFileFeedStorage:
     def from_crawler(
         cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
     ) -> Self:
+        # Scrapy's feed exporter also builds a storage while the extensions are being set
+        # up, only to check the URI: that one gets no state, and writes nothing.
         return cls(
             uri,
             feed_options=feed_options,
-            crawler=crawler,
+            state=crawl_state(crawler),
+            stats=crawler.stats,
+            signal_manager=crawler.signals,
             sync_every=crawler.settings.getint("NEWSCRAWL_FEED_SYNC_ITEMS", 10),
         )
 
@@ -154,17 +195,40 @@ class DurableFileFeedStorage:
 
     def open(self, spider: Spider) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        sink = self._state_sink() if self.line_format else None
+        sink = None
+        if self.line_format and self.state is not None and self.stats is not None:
+            sink = state_sink(self.state, self.stats)
         if self.part.exists():
             # Left by a killed run under the very same name: keep its lines first.
-            salvage_part(self.part, reserved={self.path}, sink=sink, stats=self._stats())
+            salvage_part(
+                self.part,
+                reserved={self.path},
+                sink=sink,
+                stats=self.stats,
+                merge=self.merges,
+            )
         self._file = SyncedLineFile(self.part, self.sync_every, sink)
         return self._file  # type: ignore[return-value]
 
+    @property
+    def merges(self) -> bool:
+        """``-O`` with a state: this run's records join those of the earlier runs."""
+        return self.overwrite and self.line_format and self.state is not None
+
     def store(self, file: IO[bytes]) -> None:
         file.close()
-        if self.overwrite or not self.path.exists():
+        if not self.path.exists():
             self.part.replace(self.path)
+        elif self.merges:
+            merge_lines(self.path, self.part)
+        elif self.overwrite:
+            # A full crawl replaces the file only once the run is known to be good, which
+            # the failure verdicts (given as the spider closes) say by the time it stops.
+            if self.signal_manager is None:
+                self.part.replace(self.path)
+            else:
+                self.signal_manager.connect(self._replace_if_good, signal=signals.engine_stopped)
+            return
         else:
             # Append mode: build the combined file beside it, then swap it in whole.
             combined = self.path.with_name(self.path.name + ".tmp")
@@ -178,84 +242,22 @@ class DurableFileFeedStorage:
             self.part.unlink()
         fsync_folder(self.path.parent)
 
-    def _stats(self) -> Any:
-        return self.crawler.stats if self.crawler is not None else None
-
-    def _state_sink(self) -> Callable[[list[bytes]], None] | None:
-        if self.crawler is None:
-            return None
-        # Imported here: the state pipeline imports this module.
-        from newscrawl.pipelines.state import state_sink
-
-        return state_sink(self.crawler)
-
-
-def salvage_part(
-    part: Path,
-    *,
-    reserved: set[Path],
-    sink: Callable[[list[bytes]], None] | None,
-    stats: Any = None,
-) -> Path | None:
-    """Turn a killed run's ``.part`` file into a finished run file; returns its path.
-
-    The partial last line (the write the kill interrupted) is cut; the complete lines
-    go to `sink` (the state) before the rename, so a kill during salvage only means
-    salvaging again. `reserved` are final names this run is about to write.
-    """
-    data = part.read_bytes()
-    keep = data.rfind(b"\n") + 1
-    if keep == 0:
-        part.unlink()
-        logger.info("Removed %(part)s: it held no complete record", {"part": part})
-        return None
-    if keep < len(data):
-        with part.open("r+b") as fh:
-            fh.truncate(keep)
-            fh.flush()
-            os.fsync(fh.fileno())
-    lines = [line for line in data[:keep].split(b"\n") if line.strip()]
-    if sink is not None:
-        sink(lines)
-    final = part.with_name(part.name[: -len(PART_SUFFIX)])
-    if final.exists() or final in reserved:
-        moment = datetime.fromtimestamp(part.stat().st_mtime, timezone.utc)
-        stem, _, suffix = final.name.rpartition(".")
-        final = final.with_name(f"{stem}.recovered-{moment:%Y%m%dT%H%M%SZ}.{suffix}")
-    part.replace(final)
-    fsync_folder(final.parent)
-    logger.warning(
-        "Recovered %(lines)d record(s) of an interrupted run from %(part)s into %(final)s",
-        {"lines": len(lines), "part": part, "final": final},
-    )
-    if stats is not None:
-        stats.inc_value("newscrawl/feeds/salvaged_files")
-        stats.inc_value("newscrawl/feeds/salvaged_lines", len(lines))
-    return final
-
-
-def salvage_folder(
-    folder: Path,
-    *,
-    reserved: set[Path],
-    sink: Callable[[list[bytes]], None] | None,
-    stats: Any = None,
-) -> list[Path]:
-    """Salvage every JSON Lines ``.part`` file in `folder` (see `salvage_part`)."""
-    if not folder.is_dir():
-        return []
-    found = sorted(
-        p
-        for p in folder.iterdir()
-        if p.name.endswith(PART_SUFFIX) and p.name[: -len(PART_SUFFIX)].endswith(LINE_SUFFIXES)
-    )
-    salvaged = []
-    for part in found:
-        try:
-            final = salvage_part(part, reserved=reserved, sink=sink, stats=stats)
-        except OSError as exc:
-            logger.error("Could not salvage %(part)s: %(error)s", {"part": part, "error": exc})
-            continue
-        if final is not None:
-            salvaged.append(final)
-    return salvaged
+    def _replace_if_good(self) -> None:
+        stats = self.stats
+        good = stats is None or (
+            not failure_reasons(stats) and stats.get_value("finish_reason") == "finished"
+        )
+        if good:
+            self.part.replace(self.path)
+        else:
+            stem, dot, suffix = self.path.name.rpartition(".")
+            aside = self.path.with_name(
+                f"{stem}.incomplete{dot}{suffix}" if dot else f"{suffix}.incomplete"
+            )
+            self.part.replace(aside)
+            logger.warning(
+                "The run failed: %(path)s keeps the records of the last good run; this "
+                "run's are in %(aside)s",
+                {"path": self.path, "aside": aside},
+            )
+        fsync_folder(self.path.parent)

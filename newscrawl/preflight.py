@@ -7,7 +7,8 @@ It raises `UsageError` (exit status 2) naming the setting and what is wrong with
 * ``JAKARTAPOST_BASE_URL`` is not an http(s) site root;
 * an output location (the feed from ``-o/-O`` or FEEDS, else ``NEWSCRAWL_DEFAULT_FEED``,
   the run report, the failures file, the state file) cannot be written: its folder is
-  a file, is read-only, or the path is itself a folder.
+  a file, is read-only, or the path is itself a folder;
+* ``NEWSCRAWL_STATE_NOW`` is not a date-time, ``NEWSCRAWL_FAILED_RETRY_HOURS`` not hours.
 
 A state file that exists but is not a state database is the crawl command's own check
 (`newscrawl.state.store.StateStore.check`), made under the run lock.
@@ -21,6 +22,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import UsageError
+
+from newscrawl.extensions.crawlstate import backoff_schedule, state_clock
+from newscrawl.runfiles import local_feed_templates
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -45,14 +49,17 @@ def preflight(settings: BaseSettings) -> None:
 
 def check(settings: BaseSettings) -> None:
     check_base_url(settings.get("JAKARTAPOST_BASE_URL"))
-    for uri in _output_uris(settings):
-        path = _local_path(uri)
-        if path is not None:
-            check_writable(path, "output file")
+    for template, _ in local_feed_templates(settings, before_crawler=True):
+        check_writable(template.removeprefix("file://"), "output file")
     for name in PATH_SETTINGS:
         value = settings.get(name)
         if value:
             check_writable(str(value), name)
+    try:
+        state_clock(settings)
+        backoff_schedule(settings)
+    except ValueError as exc:
+        raise PreflightError(str(exc)) from None
 
 
 def check_base_url(value: str | None) -> None:
@@ -62,22 +69,6 @@ def check_base_url(value: str | None) -> None:
             f"JAKARTAPOST_BASE_URL={value!r} is not an http(s) site root "
             "such as https://www.thejakartapost.com"
         )
-
-
-def _output_uris(settings: BaseSettings) -> list[str]:
-    feeds = settings.getdict("FEEDS")
-    if feeds:
-        return [str(uri) for uri in feeds]
-    default = settings.get("NEWSCRAWL_DEFAULT_FEED")
-    return [str(default)] if default else []
-
-
-def _local_path(uri: str) -> str | None:
-    if uri.startswith("file://"):
-        return uri[len("file://") :]
-    if "://" in uri or uri in ("-", "stdout:"):
-        return None  # remote storage or stdout: Scrapy checks those itself
-    return uri
 
 
 def _static_part(template: str) -> tuple[Path, bool]:

@@ -3,7 +3,8 @@
 Set by the spider (`newscrawl.spiders.jakartapost`):
 
 * ``newscrawl_channel`` on article requests: the discovery channel that named the
-  article first ("listing", "sitemap" or "archive").
+  article first ("listing", "sitemap" or "archive"), or "retry" for a page that failed
+  an earlier run and is due again (`newscrawl.state.manager.CrawlState.due`).
 * ``newscrawl_listed_at`` on article requests: the date or date-time (ISO 8601) the
   channel shows for the article, when it shows one.
 * ``newscrawl_teaser`` on article requests: the listing entry's teaser text.

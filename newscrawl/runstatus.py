@@ -33,3 +33,16 @@ def fail_run(stats: StatsCollector, reason: str) -> None:
 
 def failure_reasons(stats: StatsCollector) -> list[str]:
     return list(stats.get_value(FAILURE_REASONS_KEY) or [])
+
+
+def usable_articles(stats: StatsCollector) -> int:
+    """Article pages this run got something usable from: exported, or known unchanged
+    (the same content again, or 304 Not Modified)."""
+    return sum(
+        int(stats.get_value(key, 0) or 0)
+        for key in (
+            "item_scraped_count",
+            "newscrawl/state/unchanged",
+            "newscrawl/incremental/not_modified",
+        )
+    )

@@ -34,6 +34,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# The spider reports a page that still fails after its retries (WARNING, and in the
+# failures file); Scrapy's own ERROR line about it would say the same thing twice.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 # No article page is anywhere near these sizes; they stop a runaway or hostile body.
@@ -49,6 +52,9 @@ NEWSCRAWL_LOOPBACK_FAST = True
 # line, which then replaces it). %(run_id)s is the run's UTC start, e.g. 20261126T155901Z.
 NEWSCRAWL_DEFAULT_FEED = "data/%(name)s/%(section)s/%(run_id)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
+# One %(time)s per run (the spider's start, in Scrapy's format) for every feed, report
+# and failures file, so files that go together are named alike (newscrawl/runfiles.py).
+FEED_URI_PARAMS = "newscrawl.runfiles.feed_uri_params"
 FEED_STORE_EMPTY = True
 # The analysts' contract (newscrawl/schema/article.schema.json), in this key order.
 FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
@@ -106,10 +112,23 @@ NEWSCRAWL_STATE_PATH = "data/state/%(name)s-%(site)s.sqlite"
 # Known articles published or modified this recently are fetched again (conditionally)
 # so corrections come out as new versions; older known articles are not fetched.
 NEWSCRAWL_RECHECK_HOURS = 48.0
+# An article page that still fails after its retries is tried again by later runs,
+# waiting this many hours before each further attempt; after failing the last it is
+# abandoned. A gone page (404/410) is not tried again unless it is listed again with a
+# newer date.
+NEWSCRAWL_FAILED_RETRY_HOURS = [1, 6, 24, 72]
+# The state's "now" for a whole run (ISO 8601 date-time); empty = the system clock.
+NEWSCRAWL_STATE_NOW = ""
 NEWSCRAWL_INCREMENTAL_ENABLED = True
 # Records between two fsyncs of the run file; the state learns of a record only after.
 NEWSCRAWL_FEED_SYNC_ITEMS = 10
-SPIDER_MIDDLEWARES = {"newscrawl.middlewares.incremental.IncrementalMiddleware": 650}
+SPIDER_MIDDLEWARES = {
+    # Closer to the spider: the incremental middleware sees each article once.
+    "newscrawl.middlewares.onceperrun.OncePerRunMiddleware": 700,
+    "newscrawl.middlewares.incremental.IncrementalMiddleware": 650,
+}
+# The state's owner (run lock, state file): built before any component it is handed to.
+EXTENSIONS: dict[str, int] = {"newscrawl.extensions.crawlstate.CrawlStateExtension": 100}
 # Last: versions are given to records the other pipelines let through.
 ITEM_PIPELINES["newscrawl.pipelines.state.StatePipeline"] = 900
 # Local run files are written as .part, fsynced in batches and renamed when complete.
@@ -158,6 +177,9 @@ NEWSCRAWL_RETRY_AFTER_MAX = 120.0
 NEWSCRAWL_FAILURES_ENABLED = True
 NEWSCRAWL_FAILURES_PATH = ""
 NEWSCRAWL_MAX_FAILURE_RATE = 0.1
+# ... and only when at least this many failed (pages already known to fail, gone pages
+# and pages robots.txt forbids never count), so a small run cannot trip the rate.
+NEWSCRAWL_MIN_FAILED_ARTICLES = 3
 # Layout drift alarm: a redesign shows as articles read by the fallbacks and as
 # fields going empty; past these shares the run fails and says why.
 NEWSCRAWL_DRIFT_ENABLED = True
@@ -188,14 +210,16 @@ NEWSCRAWL_ARCHIVE_COMPRESSION = 2
 # archive files, of about this many bytes.
 NEWSCRAWL_REEXTRACT_SPAN_BYTES = 2 * 1024 * 1024
 
-EXTENSIONS = {
-    "newscrawl.extensions.archive.WarcArchive": 300,
-    # Below the report's 500, so their verdicts are in the report.
-    "newscrawl.extensions.failures.FailuresFile": 400,
-    "newscrawl.extensions.drift.LayoutDriftAlarm": 410,
-    "newscrawl.extensions.coverage.CoverageCheck": 420,
-    "newscrawl.extensions.runreport.RunReport": 500,
-}
+EXTENSIONS.update(
+    {
+        "newscrawl.extensions.archive.WarcArchive": 300,
+        # Below the report's 500, so their verdicts are in the report.
+        "newscrawl.extensions.failures.FailuresFile": 400,
+        "newscrawl.extensions.drift.LayoutDriftAlarm": 410,
+        "newscrawl.extensions.coverage.CoverageCheck": 420,
+        "newscrawl.extensions.runreport.RunReport": 500,
+    }
+)
 
 # --- Engine ---------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

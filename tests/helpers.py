@@ -58,11 +58,14 @@ def run_crawl(
     settings: dict[str, str] | None = None,
     output: Path | None = None,
     timeout: float = 120,
+    append: bool = False,
     env: dict[str, str] | None = None,
 ) -> CrawlResult:
     """`scrapy crawl jakartapost` in a subprocess, as a user runs it; waits for it to end.
 
-    `env`: more environment variables (e.g. PYTHONPATH for a test-only component)."""
+    The records go to `output` with ``-O``, or with ``-o`` when `append` (a run after an
+    earlier one with the same crawl state, writing a file of its own). `env`: more
+    environment variables (e.g. PYTHONPATH for a test-only component)."""
     output = output or workdir / "out.jsonl"
     command = [
         sys.executable,
@@ -70,7 +73,7 @@ def run_crawl(
         "scrapy",
         "crawl",
         "jakartapost",
-        "-O",
+        "-o" if append else "-O",
         str(output),
         "-s",
         f"JAKARTAPOST_BASE_URL={base_url}",

@@ -55,15 +55,22 @@ SIDEBAR_ONLY = (
 def crawl(
     root: Path, workdir: Path, *args: str, runs: int = 1
 ) -> list[tuple[CrawlResult, list[str]]]:
-    """`runs` crawls of the site copy at `root` (one server, so one crawl state), each
-    with the paths it requested (query strings kept for listing pages only)."""
+    """`runs` crawls of the site copy at `root` with the same arguments."""
+    return crawl_each(root, workdir, *([args] * runs))
+
+
+def crawl_each(
+    root: Path, workdir: Path, *runs: tuple[str, ...]
+) -> list[tuple[CrawlResult, list[str]]]:
+    """One crawl per argument tuple of the site copy at `root` (one server, so one crawl
+    state), each with the paths it requested (query strings kept for listing pages)."""
     workdir.mkdir(parents=True, exist_ok=True)
     done = []
     with serve_site(root) as server:
-        for run in range(1, runs + 1):
+        for run, args in enumerate(runs, start=1):
             before = len(server.request_log)
             output = workdir / f"run-{run}.jsonl"
-            result = run_crawl(server.base_url, workdir, *args, output=output)
+            result = run_crawl(server.base_url, workdir, *args, output=output, append=run > 1)
             requested = [
                 path if "latest" in path else path.split("?")[0]
                 for path in server.request_log[before:]
@@ -310,3 +317,26 @@ def test_articles_fetched_from_the_sitemap_do_not_stop_the_listing_early(tmp_pat
     assert result.returncode == 0, result.stderr[-3000:]
     # Page 3's articles are in no sitemap: only paging past page 2 finds them.
     assert urls(result) == ALL
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["discover=sitemap", "max_pages=1", "since=2026-01-01"],
+    ids=["sitemap-only", "max-pages", "since"],
+)
+def test_known_articles_from_a_partial_run_do_not_stop_the_next_listing(
+    first: str, tmp_path: Path
+) -> None:
+    # The first run knows page 1's articles without having read the listing to its end;
+    # the next run must page on past them, or pages 2 and 3 are never crawled.
+    (partial, _), (full, requested), (third, again) = crawl_each(
+        SITE, tmp_path / "run", (first,), (), ()
+    )
+    assert partial.returncode == 0, partial.stderr[-3000:]
+    assert full.returncode == 0, full.stderr[-3000:]
+    assert {"/world/latest?page=2", "/world/latest?page=3"} <= set(requested)
+    assert sorted(urls(partial) + urls(full)) == ALL
+    # Now that a run has read the listing to its end, the next stops at page 1 again.
+    assert third.returncode == 0
+    assert third.records == []
+    assert [path for path in again if "latest" in path] == ["/world/latest"]

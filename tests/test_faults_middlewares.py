@@ -168,7 +168,8 @@ class _Drop(Exception):
 
 def test_failures_file_lines_and_threshold(tmp_path: Path) -> None:
     path = tmp_path / "run.failures.jsonl"
-    crawler = _crawler(NEWSCRAWL_FAILURES_PATH=str(path), NEWSCRAWL_MAX_FAILURE_RATE=0.2)
+    crawler = _crawler(NEWSCRAWL_FAILURES_PATH=str(path), NEWSCRAWL_MAX_FAILURE_RATE=0.2,
+                       NEWSCRAWL_MIN_FAILED_ARTICLES=2)
     ext = build_from_crawler(FailuresFile, crawler)
     ext.spider_opened(crawler.spider)
     crawler.stats.set_value("newscrawl/extraction_path/current-layout", 7)
@@ -186,6 +187,18 @@ def test_failures_file_lines_and_threshold(tmp_path: Path) -> None:
     assert failure_reasons(crawler.stats) == [
         "2 of 8 article pages failed (25%), more than NEWSCRAWL_MAX_FAILURE_RATE=20%"
     ]
+
+
+def test_fewer_failures_than_the_minimum_never_fail_a_run(tmp_path: Path) -> None:
+    crawler = _crawler(NEWSCRAWL_FAILURES_PATH=str(tmp_path / "f.jsonl"))  # at least 3
+    ext = build_from_crawler(FailuresFile, crawler)
+    ext.spider_opened(crawler.spider)
+    crawler.stats.set_value("newscrawl/extraction_path/current-layout", 1)
+    for n in range(2):
+        ext.page_failed(url=f"{PAGE}?n={n}", stage="article", reason="HTTP 503", status=503)
+    ext.spider_closed(crawler.spider, "finished")
+    assert crawler.stats.get_value("newscrawl/failures/article_rate") == round(2 / 3, 4)
+    assert failure_reasons(crawler.stats) == []
 
 
 def test_failures_disabled() -> None:

@@ -159,13 +159,14 @@ def test_second_run_with_nothing_new_asks_for_listing_page_one_only(site, tmp_pa
     assert first.report["articles"]["new"] == 7
 
     server.request_log.clear()
-    second = run_crawl(server.base_url, work, output=work / "run2.jsonl",
+    second = run_crawl(server.base_url, work, output=work / "run2.jsonl", append=True,
                        settings=crawl_settings(work))
     assert second.returncode == 0, second.stderr[-2000:]
     assert server.request_log == ["/robots.txt", "/world/latest"]
     assert second.records == []
     assert second.report["articles"] == {
-        "new": 0, "updated": 0, "unchanged": 0, "skipped": 3, "recovered_from_killed_runs": 0,
+        "new": 0, "updated": 0, "unchanged": 0, "skipped": 3, "failed": 0, "gone": 0,
+        "abandoned": 0, "dropped": 0, "not_retried": 0, "recovered_from_killed_runs": 0,
     }
     assert second.report["ok"] is True
 
@@ -184,7 +185,7 @@ def test_new_articles_are_exported_on_the_next_run_and_only_they(site, tmp_path)
     fresh = [story(n, OLD + timedelta(hours=n)) for n in (11, 10)]
     write_site(root, fresh + stories)  # the old ones slide down the listing
     server.request_log.clear()
-    second = run_crawl(server.base_url, work, output=work / "run2.jsonl",
+    second = run_crawl(server.base_url, work, output=work / "run2.jsonl", append=True,
                        settings=crawl_settings(work))
     assert second.returncode == 0, second.stderr[-2000:]
     assert versions(second.records) == sorted((s.url, 1) for s in fresh)
@@ -210,7 +211,7 @@ def test_corrected_article_is_exported_again_as_a_new_version(site, tmp_path):
 
     stories[2].extra = " A correction: the talks resumed on Friday, not Thursday."
     write_site(root, stories)
-    second = run_crawl(server.base_url, work, output=work / "run2.jsonl",
+    second = run_crawl(server.base_url, work, output=work / "run2.jsonl", append=True,
                        settings=crawl_settings(work))
     assert second.returncode == 0, second.stderr[-2000:]
     assert versions(second.records) == [(stories[2].url, 2)]
@@ -222,7 +223,7 @@ def test_corrected_article_is_exported_again_as_a_new_version(site, tmp_path):
     assert second.report["stats"]["newscrawl/incremental/not_modified"] == 3
     assert second.report["articles"]["updated"] == 1
 
-    third = run_crawl(server.base_url, work, output=work / "run3.jsonl",
+    third = run_crawl(server.base_url, work, output=work / "run3.jsonl", append=True,
                       settings=crawl_settings(work))
     assert third.returncode == 0, third.stderr[-2000:]
     assert third.records == []
@@ -316,7 +317,7 @@ def test_crawl_killed_mid_run_loses_nothing_and_duplicates_nothing(tmp_path):
         site.gate.set()
         site.open_articles = 10**6
 
-        second = run_crawl(server.base_url, work, output=work / "run2.jsonl",
+        second = run_crawl(server.base_url, work, output=work / "run2.jsonl", append=True,
                            settings=crawl_settings(work))
     assert second.returncode == 0, second.stderr[-2000:]
     assert second.report["articles"]["recovered_from_killed_runs"] == 4
@@ -345,9 +346,15 @@ def test_listed_articles_that_yield_nothing_fail_the_run(site, tmp_path):
     reasons = result.report["failure_reasons"]
     assert "zero articles extracted from 2 article page(s) listed" in reasons
     assert result.report["ok"] is False
-    # Nothing was exported, so nothing is known: the next run tries them again.
+    # The site served no article at all, so its 404s are not taken for deleted articles:
+    # they are tried again after the first wait (an hour), not given up as gone.
+    failures = read_jsonl(work / "out.failures.jsonl")
+    assert [f["outcome"] for f in failures] == ["retry", "retry"]
+    assert result.report["gone"] == []
     write_site(root, stories)
-    again = run_crawl(server.base_url, work, output=work / "again.jsonl",
-                      settings=crawl_settings(work))
+    an_hour_later = datetime.now(timezone.utc) + timedelta(hours=1, minutes=5)
+    again = run_crawl(server.base_url, work, output=work / "again.jsonl", append=True,
+                      settings={**crawl_settings(work),
+                                "NEWSCRAWL_STATE_NOW": an_hour_later.isoformat()})
     assert again.returncode == 0, again.stderr[-2000:]
     assert versions(again.records) == sorted((s.url, 1) for s in stories)

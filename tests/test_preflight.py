@@ -127,3 +127,18 @@ def test_a_corrupt_state_file(site, tmp_path: Path) -> None:
     assert "crawl state" in line
     assert state.read_bytes().startswith(b"this was a state file")  # left as it was
     assert site.request_log == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        ("NEWSCRAWL_STATE_NOW", "next tuesday", "NEWSCRAWL_STATE_NOW='next tuesday' is not"),
+        ("NEWSCRAWL_FAILED_RETRY_HOURS", "1,soon", "NEWSCRAWL_FAILED_RETRY_HOURS="),
+    ],
+)
+def test_a_state_setting_that_cannot_be_read(
+    site, tmp_path: Path, setting: str, value: str, words: str
+) -> None:
+    result = run_crawl(site.base_url, tmp_path, settings={setting: value})
+    _refused(result, 2, words)
+    assert site.request_log == []

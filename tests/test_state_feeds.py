@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from newscrawl.feeds import DurableFileFeedStorage, SyncedLineFile, salvage_folder
+from newscrawl.feeds import DurableFileFeedStorage, SyncedLineFile
+from newscrawl.state.salvage import salvage_folder
 
 
 def line(n: int) -> bytes:
@@ -54,3 +55,17 @@ def test_salvage_cuts_the_partial_line_and_commits_the_rest(tmp_path):
     assert recovered[0].read_bytes() == line(5)
     assert (tmp_path / "notes.txt.part").exists()
     assert sorted(committed) == sorted(x.rstrip(b"\n") for x in (line(1), line(2), line(5)))
+
+
+def test_salvage_folds_a_killed_runs_lines_into_its_O_file(tmp_path):
+    world = tmp_path / "world.jsonl"
+    world.write_bytes(line(1) + line(2))
+    newer = line(2).replace(b'"version": 1', b'"version": 2')
+    (tmp_path / "world.jsonl.part").write_bytes(newer + line(3) + line(4)[:12])
+    committed: list[bytes] = []
+    found = salvage_folder(tmp_path, reserved={world}, sink=committed.extend,
+                           merged=frozenset({world}))
+    assert found == [world]
+    assert world.read_bytes() == line(1) + newer + line(3)
+    assert sorted(committed) == sorted(x.rstrip(b"\n") for x in (newer, line(3)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["world.jsonl"]

@@ -50,7 +50,8 @@ from newscrawl.extraction import (
     build_components,
     offline_crawler,
 )
-from newscrawl.feeds import PART_SUFFIX, SyncedLineFile, fsync_folder
+from newscrawl.feeds import SyncedLineFile
+from newscrawl.files import PART_SUFFIX, fsync_folder
 from newscrawl.state.store import StateStore
 from newscrawl.state.tracker import Outcome, StateTracker
 from newscrawl.workers import extract_page, initialize, process_context, replay_logs

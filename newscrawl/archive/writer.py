@@ -38,7 +38,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.feeds import fsync_folder
+from newscrawl.files import fsync_folder
 
 if TYPE_CHECKING:
     import socket

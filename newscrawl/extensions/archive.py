@@ -38,13 +38,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import apply_uri_params
 from scrapy.utils.asyncio import is_asyncio_available
 
 from newscrawl import __version__
@@ -56,7 +54,7 @@ from newscrawl.archive.writer import (
     salvage_folder,
     to_capture,
 )
-from newscrawl.extensions.runreport import uri_params
+from newscrawl.runfiles import fill
 from newscrawl.runstatus import fail_run
 from newscrawl.urls import article_section
 from newscrawl.workers import FrameSender, describe_exit, process_context, socket_pair
@@ -126,7 +124,7 @@ class WarcArchive:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        folder = Path(apply_uri_params(self.folder_template, uri_params(spider)))
+        folder = fill(self.folder_template, self.crawler.settings, spider)
         salvaged = salvage_folder(folder)
         if salvaged:
             self.stats.inc_value("newscrawl/archive/salvaged_files", len(salvaged))

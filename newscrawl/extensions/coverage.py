@@ -36,7 +36,7 @@ from scrapy.exceptions import NotConfigured
 
 from newscrawl import signals as newscrawl_signals
 from newscrawl.coverage import Coverage, CoverageLedger
-from newscrawl.pipelines.state import state_tracker
+from newscrawl.extensions.crawlstate import crawl_state
 from newscrawl.runstatus import fail_run
 
 if TYPE_CHECKING:
@@ -105,10 +105,10 @@ class CoverageCheck:
 
     # --- the verdict -------------------------------------------------------------------
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        tracker = state_tracker(self.crawler)
+        state = crawl_state(self.crawler)
 
         def resolve(url: str) -> str | None:
-            known = tracker.lookup(url) if tracker is not None else None
+            known = state.lookup(url) if state is not None else None
             return known.url if known is not None else None
 
         coverage = self.ledger.coverage(resolve)

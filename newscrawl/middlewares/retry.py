@@ -10,6 +10,11 @@ The wait happens on the event loop (`scrapy.utils.asyncio.sleep`), never blockin
 the reactor; the request being retried keeps its downloader slot while it waits,
 which slows the crawl down exactly when the server asked for it.
 
+Every retry is one INFO line saying what, why and when
+(``listing page 1: connection refused, retry 2 of 3 in 4 s``), so a run against a site
+that is down is never silent. robots.txt is not retried when the site cannot be reached
+at all: the page waiting for it is retried anyway, and says so.
+
 Settings:
 
 * ``NEWSCRAWL_RETRY_BACKOFF_BASE`` (default 2.0 s): wait before the first retry of a
@@ -29,18 +34,47 @@ import logging
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
+from scrapy.http import Request
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
+from twisted.internet.error import ConnectError, DNSLookupError
+
+from newscrawl import requestmeta
+from newscrawl.logs import describe_error
+from newscrawl.urls import article_section
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.http import Request, Response
+    from scrapy.http import Response
     from scrapy.settings import BaseSettings
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
+
+#: The site is not there at all: no point asking it for robots.txt again.
+_UNREACHABLE = (
+    DownloadConnectionRefusedError,
+    CannotResolveHostError,
+    ConnectError,
+    DNSLookupError,
+)
+
+
+def describe_request(request: Request) -> str:
+    """What a request is for, in a person's words: "listing page 2", "robots.txt"."""
+    path = urlsplit(request.url).path
+    if path == "/robots.txt":
+        return "robots.txt"
+    if request.meta.get(requestmeta.SITEMAP):
+        return f"sitemap {request.url}"
+    page = request.cb_kwargs.get("page")
+    if isinstance(page, int) and article_section(path) is None:
+        return f"listing page {page}"
+    return request.url
 
 
 def parse_retry_after(value: str, now: datetime) -> float | None:
@@ -110,18 +144,36 @@ class BackoffRetryMiddleware(RetryMiddleware):
             stats.inc_value("newscrawl/retry/backoff_count")
         else:
             stats.inc_value("newscrawl/retry/retry_after_count")
+        self._announce(retry, f"HTTP {response.status}", wait)
         await self._pause(wait)
         return retry
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
+        if isinstance(exception, _UNREACHABLE) and describe_request(request) == "robots.txt":
+            return None
         retry = super().process_exception(request, exception)
-        if retry is not None:
+        if isinstance(retry, Request):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newscrawl/retry/backoff_count")
-            await self._pause(self._backoff(request))
+            wait = self._backoff(request)
+            self._announce(retry, describe_error(exception), wait)
+            await self._pause(wait)
         return retry
+
+    def _announce(self, retry: Request, why: str, wait: float) -> None:
+        logger.info(
+            "%(what)s: %(why)s, retry %(n)d of %(of)d in %(wait)s s",
+            {
+                "what": describe_request(retry),
+                "why": why,
+                "n": int(retry.meta.get("retry_times", 1)),
+                "of": int(retry.meta.get("max_retry_times", self.max_retry_times)),
+                "wait": f"{wait:.3g}",
+            },
+            extra={"spider": self.crawler.spider},
+        )
 
     def _backoff(self, request: Request) -> float:
         failures_so_far = int(request.meta.get("retry_times", 0))

@@ -14,7 +14,7 @@ without it, an old robots.txt line) is remembered as missing for
 Only requests carrying the ``newscrawl_sitemap`` meta key are cached; listing and
 article pages never are (their freshness is the crawl state's business). The cache
 lives in ``<state file stem>.sitemaps/`` next to the state file, and is off with the
-state (``NEWSCRAWL_STATE_PATH`` empty, or no state pipeline: every run fetches every
+state (``NEWSCRAWL_STATE_PATH`` empty, or no local run file: every run fetches every
 sitemap in full).
 """
 
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from scrapy.extensions.httpcache import RFC2616Policy, rfc1123_to_epoch
 from scrapy.utils.response import response_from_dict
 
-from newscrawl.pipelines.state import StatePipeline, resolve_state_path
+from newscrawl.extensions.crawlstate import crawl_state
 from newscrawl.requestmeta import SITEMAP as SITEMAP_META
 
 if TYPE_CHECKING:
@@ -94,10 +94,9 @@ class SitemapCacheStorage:
         self.folder: Path | None = None
 
     def open_spider(self, spider: Spider) -> None:
-        state = resolve_state_path(self.settings, spider.name, str(getattr(spider, "section", "")))
-        # Without the state pipeline (`scrapy check` runs none) nothing is kept.
-        in_use = spider.crawler.get_item_pipeline(StatePipeline) is not None
-        self.folder = state.with_name(state.stem + ".sitemaps") if state and in_use else None
+        # Without a crawl state (`scrapy check` keeps none) nothing is kept.
+        state = crawl_state(spider.crawler)
+        self.folder = state.path.with_name(state.path.stem + ".sitemaps") if state else None
         self._fingerprinter = spider.crawler.request_fingerprinter
 
     def close_spider(self, spider: Spider) -> None:

@@ -37,6 +37,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl import requestmeta, signals
+from newscrawl.extensions.crawlstate import crawl_state
 from newscrawl.extraction_service import ExtractionService
 from newscrawl.pages.fields import date_from_url
 from newscrawl.pages.listing import ListingPage
@@ -75,6 +76,9 @@ DEFAULT_FEED_OPTIONS = {"format": "jsonlines", "encoding": "utf-8"}
 ARTICLE_PRIORITY = 10
 SITEMAP_PRIORITY = 5
 LISTING_PRIORITY = 0
+#: Set (to 1) when the listing's pagination ended where the section ends (an empty page,
+#: a 404 past the last page, a page with nothing new), not at max_pages or since.
+REACHED_END = "newscrawl/listing/reached_end"
 # Sitemap indexes may name indexes; deeper nesting than this is a loop or a trap.
 MAX_SITEMAP_DEPTH = 3
 
@@ -86,14 +90,14 @@ class JakartaPostSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.arguments = arguments or CrawlArguments()
         self.section = self.arguments.section
-        self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        # The run's start names its files: %(run_id)s, and %(time)s (newscrawl.runfiles).
+        self.started_at = datetime.now(timezone.utc).replace(microsecond=0)
+        self.run_id = self.started_at.strftime("%Y%m%dT%H%M%SZ")
         self.base_url = "https://www.thejakartapost.com"
         self.channels = frozenset(self.arguments.discover)
         self.obeys_robots = True
         self.sitemap_max_size = 50 * 1024 * 1024
         self.sitemap_max_files = 50
-        # Article keys (`article_key`) requested in this run, whichever channel named them.
-        self._requested: set[str] = set()
         # Article keys the listing pages of this run showed.
         self._listed: set[str] = set()
         self._sitemaps: set[str] = set()
@@ -187,6 +191,8 @@ class JakartaPostSpider(scrapy.Spider):
         )
         if "listing" in self.channels:
             yield self._listing_request(1)
+        for retry in self._due_retries():
+            yield retry
         if not self.uses_sitemaps:
             return
         if not self.obeys_robots:
@@ -201,6 +207,16 @@ class JakartaPostSpider(scrapy.Spider):
             request = self._sitemap_request(self.base_url + path.format(section=self.section))
             if request is not None:
                 yield request
+
+    def _due_retries(self) -> Iterator[scrapy.Request]:
+        """Article pages that failed earlier runs and are due to be tried again, asked for
+        wherever (if at all) a channel shows them now: a page that slid past the listing
+        pages a run reads would otherwise never get its turn (newscrawl.state.manager)."""
+        state = crawl_state(self.crawler)
+        for page in state.due() if state is not None else []:
+            url = rebase(page.url, self.base_url)
+            if url is not None:
+                yield from self._article_request(url, "retry")
 
     # --- sitemaps -----------------------------------------------------------------------
     def robots_parsed(self, robotparser: RobotParser, request: scrapy.Request) -> None:
@@ -355,13 +371,8 @@ class JakartaPostSpider(scrapy.Spider):
         shown: date | datetime | None = None,
         teaser: str | None = None,
     ) -> Iterator[scrapy.Request]:
-        """The request for an article, unless this run already requested it."""
-        key = article_key(url)
-        if key in self._requested:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("newscrawl/discovery/already_requested")
-            return
-        self._requested.add(key)
+        """The request for an article (repeats of an article are dropped downstream, by
+        `newscrawl.middlewares.onceperrun`)."""
         meta: dict[str, Any] = {requestmeta.CHANNEL: channel}
         if shown is not None:
             meta[requestmeta.LISTED_AT] = shown.isoformat()
@@ -373,8 +384,9 @@ class JakartaPostSpider(scrapy.Spider):
             errback=self._on_article_error,
             priority=ARTICLE_PRIORITY,
             meta=meta,
-            # Each article is requested once (above); a redirect from an old slug to an
-            # article fetched already is followed, so the two are known to be one.
+            # Each article is requested once per run (newscrawl.middlewares.onceperrun); a
+            # redirect from an old slug to an article fetched already is still followed,
+            # so the two are known to be one.
             dont_filter=True,
         )
 
@@ -428,6 +440,8 @@ class JakartaPostSpider(scrapy.Spider):
                 # listing markup changed (or the page is not a listing), not "no news".
                 stats.inc_value("newscrawl/listing/empty_first_page")
                 fail_run(stats, f"listing page 1 ({response.url}) lists no article")
+            else:
+                stats.set_value(REACHED_END, 1)
             return
         stats.inc_value("newscrawl/listing/entries", len(entries))
         wanted = [e for e in entries if self._wanted(e)]
@@ -462,6 +476,7 @@ class JakartaPostSpider(scrapy.Spider):
             # and show page 1 again: a page with nothing new ends the section.
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newscrawl/listing/ended_without_new_entries")
+            self.crawler.stats.set_value(REACHED_END, 1)
             self.logger.info(
                 "Listing page %(page)d shows no article earlier pages did not: end of the section",
                 {"page": page},
@@ -523,6 +538,7 @@ class JakartaPostSpider(scrapy.Spider):
             )
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newscrawl/listing/ended_by_status")
+            self.crawler.stats.set_value(REACHED_END, 1)
             return
         self._page_failed(request.url, "listing", _reason(failure), status, _attempts(request))
         assert self.crawler.stats is not None

@@ -1,8 +1,11 @@
-"""Crawl state: what earlier runs exported, kept in one SQLite file between runs.
+"""Crawl state: what earlier runs exported or failed, kept in one SQLite file between runs.
 
-`store.StateStore` is plain Python (no Scrapy); `tracker.StateTracker` adds what one
-run keeps in memory on top of it. The Scrapy side is `newscrawl.pipelines.state`,
-`newscrawl.middlewares.incremental` and `newscrawl.feeds`.
+`store.StateStore` is the file (plain Python, no Scrapy); `tracker.StateTracker` adds
+what one run keeps in memory on top of it; `failed` says what a failed page becomes;
+`manager.CrawlState` owns all of it, with the run lock, for one run. The Scrapy side
+is `newscrawl.extensions.crawlstate` (the owner's lifecycle), which hands the state
+to `newscrawl.pipelines.state`, `newscrawl.middlewares.incremental` and
+`newscrawl.feeds`.
 """
 
 from __future__ import annotations

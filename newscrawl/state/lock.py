@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+def lock_path(state_path: Path) -> Path:
+    """The lock file that goes with a state file."""
+    return state_path.with_name(state_path.name + ".lock")
+
+
 class LockedError(Exception):
     """Another process holds the lock; the message names it."""
 

@@ -6,6 +6,11 @@ version exported, its content hash, published and modified times, the HTTP valid
 of the response it came from (ETag, Last-Modified) and when it was first and last seen.
 Old slugs that redirect to the article are kept as aliases of the row.
 
+Pages that could not be used are remembered too (`FailedPage`, one row per page key):
+gone (404/410), failing (retried later, with backoff) or abandoned, with first and last
+attempt and the number of runs that tried them. (Sitemaps are kept beside the state
+by `newscrawl.middlewares.sitemapcache`.)
+
 A row is written only from records that are durably in a run file (see
 `newscrawl.feeds`), never ahead of them: a killed run therefore never leaves an
 article marked seen that is in no file.
@@ -17,7 +22,7 @@ database (corrupt, another format, written by a newer newscrawl).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -28,7 +33,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-SCHEMA_VERSION = 1
+#: 2 added the failed_pages table; a version 1 file is upgraded in place.
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -50,6 +56,18 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS aliases (
     key TEXT PRIMARY KEY,
     article_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS failed_pages (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status INTEGER,
+    first_attempt TEXT NOT NULL,
+    last_attempt TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt TEXT,
+    listed_at TEXT
 );
 """
 
@@ -102,6 +120,28 @@ class ArticleState:
 
 
 @dataclass(frozen=True)
+class FailedPage:
+    """A page that could not be used, as the state remembers it.
+
+    `outcome` is ``gone`` (404/410), ``retry`` (failing; requested again from
+    `next_attempt` on) or ``abandoned`` (failed its last attempt). `attempts` counts the
+    runs that requested it, not the requests of one run. `listed_at` is the date the
+    listing (or sitemap) showed for it at its last attempt, if it showed one.
+    """
+
+    key: str
+    url: str
+    outcome: str
+    reason: str
+    status: int | None
+    first_attempt: str
+    last_attempt: str
+    attempts: int
+    next_attempt: str | None = None
+    listed_at: str | None = None
+
+
+@dataclass(frozen=True)
 class Committed:
     """One exported record, as read back from a run file."""
 
@@ -135,13 +175,14 @@ class StateStore:
             raise StateError(f"crawl state {path} is unreadable ({exc})") from None
 
     @classmethod
-    def check(cls, path: Path) -> None:
-        """Raise `StateError` if `path` exists and is not a usable state file.
+    def check(cls, path: Path) -> int:
+        """Raise `StateError` if `path` exists and is not a usable state file; else return
+        how many articles it knows (0 for a file not there yet).
 
         Opened read-only, so checking never creates or changes the file.
         """
         if not path.exists():
-            return
+            return 0
         if not path.is_file():
             raise StateError(f"crawl state {path} is not a file")
         try:
@@ -149,7 +190,9 @@ class StateStore:
         except sqlite3.Error as exc:
             raise StateError(f"crawl state {path} cannot be opened: {exc}") from None
         try:
-            _check_schema(db, path)
+            if not _check_schema(db, path):
+                return 0
+            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
         except sqlite3.Error as exc:
             raise StateError(f"crawl state {path} is unreadable ({exc})") from None
         finally:
@@ -163,8 +206,9 @@ class StateStore:
         db.execute("PRAGMA busy_timeout=5000")
         _check_schema(db, self.path)
         db.executescript(_SCHEMA)
+        # Every table a version 1 file lacks was just created: it is a version 2 file now.
         db.execute(
-            "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
+            "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
 
@@ -233,6 +277,47 @@ class StateStore:
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    # --- pages that could not be used --------------------------------------------------
+    def get_failed(self, key: str) -> FailedPage | None:
+        row = self._db.execute(
+            "SELECT key, url, outcome, reason, status, first_attempt, last_attempt, attempts,"
+            " next_attempt, listed_at FROM failed_pages WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return FailedPage(*row) if row else None
+
+    def put_failed(self, pages: Iterable[FailedPage]) -> None:
+        rows = [astuple(page) for page in pages]
+        if rows:
+            with self._transaction():
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO failed_pages (key, url, outcome, reason, status,"
+                    " first_attempt, last_attempt, attempts, next_attempt, listed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+    def due_failed(self, now: str) -> list[FailedPage]:
+        """Failing pages whose next attempt is at or before `now` (ISO 8601, UTC)."""
+        rows = self._db.execute(
+            "SELECT key, url, outcome, reason, status, first_attempt, last_attempt, attempts,"
+            " next_attempt, listed_at FROM failed_pages"
+            " WHERE outcome = 'retry' AND next_attempt <= ? ORDER BY next_attempt",
+            (now,),
+        )
+        return [FailedPage(*row) for row in rows]
+
+    def forget_failed(self, keys: Iterable[str]) -> None:
+        rows = [(key,) for key in set(keys)]
+        if rows:
+            with self._transaction():
+                self._db.executemany("DELETE FROM failed_pages WHERE key = ?", rows)
+
+    def count_failed(self) -> dict[str, int]:
+        """Remembered failed pages per outcome."""
+        rows = self._db.execute("SELECT outcome, COUNT(*) FROM failed_pages GROUP BY outcome")
+        return {str(outcome): int(count) for outcome, count in rows}
+
     # --- run metadata -----------------------------------------------------------------
     def get_meta(self, name: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
@@ -259,10 +344,11 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+def _check_schema(db: sqlite3.Connection, path: Path) -> bool:
+    """Raise `StateError` for a database that is no state file; False for an empty one."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not tables:
-        return  # a new, empty database
+        return False  # a new, empty database
     if "meta" not in tables or "articles" not in tables:
         raise StateError(f"crawl state {path} is an SQLite file but not a newscrawl state")
     row = db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
@@ -272,3 +358,4 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
             f"crawl state {path} has schema version {version}, newer than this newscrawl "
             f"understands ({SCHEMA_VERSION})"
         )
+    return True

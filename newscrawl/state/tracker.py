@@ -23,14 +23,15 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from newscrawl.state.store import Committed, state_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+    from datetime import timedelta
 
     from newscrawl.state.store import ArticleState, StateStore
 
@@ -48,9 +49,16 @@ class Outcome(str, Enum):
 
 
 class StateTracker:
-    def __init__(self, store: StateStore, *, recheck_window: timedelta) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        *,
+        recheck_window: timedelta,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.store = store
         self.recheck_window = recheck_window
+        self.clock = clock or _system_clock
         self._versions: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._validators: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
 
@@ -60,7 +68,7 @@ class StateTracker:
 
     def is_recent(self, article: ArticleState, now: datetime | None = None) -> bool:
         """Published (or corrected) within the recheck window: worth fetching again."""
-        cutoff = (now or datetime.now(timezone.utc)) - self.recheck_window
+        cutoff = (now or self.clock()) - self.recheck_window
         moments = [_parse(article.published_at), _parse(article.modified_at)]
         if moments == [None, None]:
             moments = [_parse(article.first_seen)]
@@ -83,7 +91,7 @@ class StateTracker:
     def not_modified(self, url: str) -> None:
         article = self.lookup(url)
         if article is not None:
-            self.store.seen_unchanged(article.key)
+            self.store.seen_unchanged(article.key, now=self._stamp())
 
     # --- in the pipeline --------------------------------------------------------------
     def assign_version(self, url: str, content_hash: str) -> tuple[Outcome, int]:
@@ -103,7 +111,7 @@ class StateTracker:
             if from_store:
                 # The file already holds this content, so these validators describe it.
                 etag, last_modified = self._validators.pop(key, (None, None))
-                self.store.seen_unchanged(key, etag, last_modified)
+                self.store.seen_unchanged(key, etag, last_modified, now=self._stamp())
             return Outcome.UNCHANGED, previous_version
         version = previous_version + 1
         _put(self._versions, key, (version, content_hash))
@@ -134,7 +142,10 @@ class StateTracker:
             pending = self._versions.get(record.key)
             if pending is not None and pending[0] <= record.version:
                 del self._versions[record.key]
-        return self.store.commit(records), problems
+        return self.store.commit(records, now=self._stamp()), problems
+
+    def _stamp(self) -> str:
+        return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
 
     # --- listing progress -------------------------------------------------------------
     def resume_page(self, section: str) -> int:
@@ -147,6 +158,13 @@ class StateTracker:
 
     def discovery_complete(self, section: str) -> None:
         self.store.set_meta(f"resume_page:{section}", "0")
+        self.store.set_meta(f"listing_complete:{section}", "1")
+
+    def listing_completed(self, section: str) -> bool:
+        """Whether some run has read the section's listing to its end (or down to pages
+        of articles an earlier complete reading had found): only then does a page of
+        known articles mean that everything below it is known too."""
+        return self.store.get_meta(f"listing_complete:{section}") == "1"
 
 
 def parse_record(line: bytes) -> tuple[Committed | None, str]:
@@ -173,6 +191,10 @@ def parse_record(line: bytes) -> tuple[Committed | None, str]:
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _system_clock() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _parse(value: str | None) -> datetime | None:
