@@ -103,7 +103,7 @@ class ExtractionService:
             return
         self.pool = WorkerPool(workers, self.crawler.settings.copy_to_dict(), timeout=self.timeout)
         self.pool.start()
-        logger.info("Extracting article pages in %(n)d worker process(es)", {"n": workers})
+        logger.debug("Extracting article pages in %(n)d worker process(es)", {"n": workers})
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         pool = self.pool
