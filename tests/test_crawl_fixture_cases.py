@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import shutil
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -19,7 +21,7 @@ import pytest
 
 from newscrawl.fixtures import BODY_FILE
 from newscrawl.sitecopy import serve_site
-from tests.helpers import article_cases, in_bundled_site, run_crawl
+from tests.helpers import article_cases, in_bundled_site, read_jsonl, run_crawl
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -108,3 +110,23 @@ def test_what_decided_each_opening_is_counted(crawl: CrawlResult) -> None:
     assert stats["newscrawl/dropcap/decided_by/statistics"] >= 2
     flagged = sum("dropcap_ambiguous" in r["quality_flags"] for r in crawl.records)
     assert stats["newscrawl/dropcap/ambiguous"] == flagged
+
+
+def test_reextraction_decides_openings_as_the_crawl_did(crawl: CrawlResult) -> None:
+    # The teaser the listing showed is kept in the archive beside the page, so a rebuild
+    # from the archive weighs the same evidence as the crawl (issue 14: every field but
+    # crawled_at equal).
+    work = crawl.output.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "newscrawl.cli", "reextract", "data/archive", "-o",
+         "again.jsonl", "--workers", "1", "-s", "NEWSCRAWL_BOILERPLATE_PATH="],
+        cwd=work, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    again = {r["url"]: r for r in read_jsonl(work / "again.jsonl")}
+    crawled = {r["url"]: r for r in crawl.records}
+    assert sorted(again) == sorted(crawled)
+    for url, record in crawled.items():
+        assert {k: v for k, v in again[url].items() if k not in NOT_COMPARED} == {
+            k: v for k, v in record.items() if k not in NOT_COMPARED
+        }, url

@@ -23,13 +23,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 from scrapy.http import Headers, HtmlResponse
 from scrapy.responsetypes import responsetypes
 from warcio.bufferedreaders import ChunkedDataReader
 
-from newscrawl.archive.writer import OPEN_SUFFIX
+from newscrawl.archive.writer import OPEN_SUFFIX, TEASER_FIELD
 from newscrawl.extraction import FetchedPage
 from newscrawl.urls import SITE_ROOT, is_section_article, rebase
 
@@ -310,7 +311,10 @@ def _page(
     if captured is None:
         tally["skipped/no_date"] += 1
         return None
-    return FetchedPage(url, body, encoded, 200, captured, section)
+    teaser = headers.get(TEASER_FIELD)
+    return FetchedPage(
+        url, body, encoded, 200, captured, section, teaser=unquote(teaser) if teaser else None
+    )
 
 
 def _decoded(payload: bytes, pairs: list[tuple[str, str]]) -> tuple[bytes, list[tuple[str, str]]]:

@@ -31,7 +31,7 @@ from datetime import timezone
 from http import HTTPStatus
 from io import BytesIO
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from isal import isal_zlib
 from warcio.statusandheaders import StatusAndHeaders
@@ -39,6 +39,10 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.files import fsync_folder
+
+#: A WARC field of newscrawl's own on response records: the listing teaser the crawl
+#: had for the article, percent-encoded (`newscrawl.archive.reader` reads it back).
+TEASER_FIELD = "Newscrawl-Listing-Teaser"
 
 if TYPE_CHECKING:
     import socket
@@ -85,6 +89,8 @@ class Capture:
     response_headers: tuple[tuple[str, str], ...]
     body: bytes
     captured_at: datetime
+    #: The listing teaser the crawl had for the article (evidence for its drop cap).
+    teaser: str | None = None
 
 
 class ArchiveFile:
@@ -136,7 +142,7 @@ class ArchiveFile:
                 _archived_headers(capture.response_headers, len(capture.body)),
                 protocol=capture.protocol or "HTTP/1.1",
             ),
-            warc_headers_dict={"WARC-Date": date, "WARC-Warcinfo-ID": self.warcinfo_id},
+            warc_headers_dict=self._response_fields(date, capture),
         )
         parts = urlsplit(capture.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -160,6 +166,14 @@ class ArchiveFile:
         self._write(data)
         self.pending += 1
         return len(data)
+
+    def _response_fields(self, date: str, capture: Capture) -> dict[str, str]:
+        fields = {"WARC-Date": date, "WARC-Warcinfo-ID": self.warcinfo_id}
+        if capture.teaser:
+            # What the crawl knew of the page besides the page itself, so that a
+            # re-extraction decides as the crawl did (WARC allows fields of one's own).
+            fields[TEASER_FIELD] = quote(capture.teaser, safe=" ")
+        return fields
 
     def sync(self) -> None:
         os.fsync(self._fh.fileno())
@@ -253,6 +267,7 @@ def capture_message(
     response_headers: Iterable[tuple[bytes, list[bytes]]],
     body: bytes,
     captured_at: datetime,
+    teaser: str | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
     """One exchange as the crawl hands it to the writer process: raw values, so that the
     crawl's event loop spends no time on them (the writer decodes the headers)."""
@@ -268,13 +283,15 @@ def capture_message(
             list(response_headers),
             body,
             captured_at,
+            teaser,
         ),
     )
 
 
 def to_capture(raw: tuple[Any, ...]) -> Capture:
     """The `Capture` of a `capture_message` payload."""
-    url, method, request_headers, request_body, status, protocol, response_headers, body, at = raw
+    (url, method, request_headers, request_body, status, protocol, response_headers, body, at,
+     teaser) = raw  # fmt: skip
     return Capture(
         url=url,
         method=method,
@@ -285,6 +302,7 @@ def to_capture(raw: tuple[Any, ...]) -> Capture:
         response_headers=_text_pairs(response_headers),
         body=body,
         captured_at=at,
+        teaser=teaser,
     )
 
 

@@ -45,7 +45,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import is_asyncio_available
 
-from newscrawl import __version__
+from newscrawl import __version__, requestmeta
 from newscrawl.archive.writer import (
     ArchiveWriter,
     WriterReport,
@@ -188,6 +188,7 @@ class WarcArchive:
             response_headers=response.headers.items(),
             body=response.body,
             captured_at=datetime.now(timezone.utc),
+            teaser=request.meta.get(requestmeta.TEASER),
         )
         if self.local is not None:
             self._write_here(message[1])
