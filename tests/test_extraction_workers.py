@@ -85,7 +85,10 @@ def test_records_and_stats_are_the_same_in_worker_processes_and_in_the_crawl_pro
     assert _per_page_stats(away) == _per_page_stats(here)
     assert here.report["stats"]["newscrawl/extraction/workers"] == 0
     assert away.report["stats"]["newscrawl/extraction/workers"] == 2
-    assert away.report["stats"]["newscrawl/extraction/workers_started"] == 2
+    # The pages went to worker processes. (Whether the second worker was ready before a
+    # 16-page crawl ended depends on how fast the machine starts processes.)
+    assert away.report["stats"]["newscrawl/extraction/workers_started"] >= 1
+    assert away.report["stats"]["newscrawl/extraction/worker_cpu_seconds"] > 0
 
 
 @pytest.mark.parametrize(
